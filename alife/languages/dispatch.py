@@ -1,0 +1,51 @@
+"""One compiled entry point that runs any registered language by its integer id.
+
+Soup kernels call :func:`run_tape` with the language id as a runtime value, so a single cached
+compilation serves all thirteen languages (the branch is perfectly predicted within an epoch).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+from alife.languages.bff import BFF_VARIANTS, SCRATCH_INTS, run_bff
+from alife.languages.forth import FORTH_VARIANTS, STACK, run_forth
+from alife.languages.subleq import run_subleq, run_rsubleq4
+
+#: Language names in id order; the id is the index.
+LANGUAGE_NAMES: tuple[str, ...] = (
+    "bff", "bff_noheads", "bff8", "bff8_noheads", "bff_noheads_4bit", "bff_perm", "bff_selfmove",
+    "forth", "forthcopy", "forthtrivial", "forthtrivial_reset", "subleq", "rsubleq4",
+)
+N_BFF = 7
+N_FORTH = 4
+SUBLEQ_ID = 11
+RSUBLEQ4_ID = 12
+
+_BFF_OPS = np.stack([BFF_VARIANTS[n][0] for n in LANGUAGE_NAMES[:N_BFF]])
+_BFF_ZERO = np.stack([BFF_VARIANTS[n][1] for n in LANGUAGE_NAMES[:N_BFF]])
+_BFF_HEADS = np.array([BFF_VARIANTS[n][2] for n in LANGUAGE_NAMES[:N_BFF]])
+_BFF_JUMP8 = np.array([BFF_VARIANTS[n][3] for n in LANGUAGE_NAMES[:N_BFF]])
+_FORTH_OPS = np.stack([FORTH_VARIANTS[n][0] for n in LANGUAGE_NAMES[N_BFF:N_BFF + N_FORTH]])
+_FORTH_RESET = np.array([FORTH_VARIANTS[n][1] for n in LANGUAGE_NAMES[N_BFF:N_BFF + N_FORTH]])
+
+
+def new_scratch() -> tuple[np.ndarray, np.ndarray]:
+    """Work arrays for :func:`run_tape`: (int64 scratch, uint8 stack). Reuse across calls."""
+    return np.zeros(SCRATCH_INTS, dtype=np.int64), np.zeros(STACK, dtype=np.uint8)
+
+
+@njit(cache=True, nogil=True)
+def run_tape(lang: int, tape: np.ndarray, limit: int, scratch: np.ndarray,
+             stack: np.ndarray) -> int:
+    """Run language ``lang`` on ``tape`` (uint8[128], in place) for <= ``limit`` steps; return ops."""
+    if lang < N_BFF:
+        return run_bff(tape, limit, _BFF_OPS[lang], _BFF_ZERO[lang], _BFF_HEADS[lang],
+                       _BFF_JUMP8[lang], scratch)
+    if lang < N_BFF + N_FORTH:
+        f = lang - N_BFF
+        return run_forth(tape, limit, _FORTH_OPS[f], _FORTH_RESET[f], stack)
+    if lang == SUBLEQ_ID:
+        return run_subleq(tape, limit)
+    return run_rsubleq4(tape, limit)

@@ -1,0 +1,74 @@
+"""The reference's checkpoint format (soup.md, "Checkpoint file"): interchange with cubff.
+
+``DIR/%010d.dat``: three little-endian u64 (reset counter, N, epochs completed), then the soup,
+N*64 bytes, program-major. Gzip-compressed files (``.dat.gz``) are read transparently.
+"""
+
+from __future__ import annotations
+
+import gzip
+import os
+import struct
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from alife.errors import AlifeError
+
+L = 64
+HEADER = struct.Struct("<QQQ")
+
+
+@dataclass(frozen=True)
+class Checkpoint:
+    """A soup as the reference stores it."""
+
+    reset_index: int
+    epochs: int
+    programs: np.ndarray  # uint8[N, 64]
+
+
+def checkpoint_name(epoch_index: int) -> str:
+    """File name the reference gives the checkpoint written after 0-based epoch ``epoch_index``."""
+    return f"{epoch_index:010d}.dat"
+
+
+def read_dat(path: str | os.PathLike) -> Checkpoint:
+    """Read a reference checkpoint; a truncated or inconsistent file raises :class:`AlifeError`."""
+    p = Path(path)
+    try:
+        raw = p.read_bytes()
+        if p.suffix == ".gz":
+            raw = gzip.decompress(raw)
+    except FileNotFoundError:
+        raise AlifeError(f"checkpoint {str(p)!r} does not exist") from None
+    except (OSError, EOFError, gzip.BadGzipFile) as exc:
+        raise AlifeError(f"cannot read checkpoint {str(p)!r}: {exc}") from None
+    if len(raw) < HEADER.size:
+        raise AlifeError(f"checkpoint {str(p)!r} is truncated: {len(raw)} bytes, shorter than "
+                         f"its {HEADER.size}-byte header (reset counter, N, epochs as u64)")
+    reset_index, n, epochs = HEADER.unpack_from(raw)
+    body = len(raw) - HEADER.size
+    if n == 0 or n % 2 or n * L != body:
+        raise AlifeError(
+            f"checkpoint {str(p)!r} is inconsistent: its header says N = {n} programs "
+            f"({n * L} soup bytes) but the file holds {body} soup bytes; a valid file holds "
+            f"an even N > 0 and exactly N*64 bytes after the header")
+    programs = np.frombuffer(raw, dtype=np.uint8, offset=HEADER.size).reshape(n, L).copy()
+    return Checkpoint(int(reset_index), int(epochs), programs)
+
+
+def write_dat(path: str | os.PathLike, programs: np.ndarray, epochs: int,
+              reset_index: int = 1) -> Path:
+    """Write a reference checkpoint atomically (a temporary file renamed into place)."""
+    p = Path(path)
+    progs = np.ascontiguousarray(programs, dtype=np.uint8)
+    if progs.ndim != 2 or progs.shape[1] != L:
+        raise AlifeError(f"programs must be an N x {L} uint8 array, got shape {progs.shape}")
+    tmp = p.with_name(p.name + ".tmp")
+    with open(tmp, "wb") as f:
+        f.write(HEADER.pack(reset_index, progs.shape[0], epochs))
+        f.write(progs.tobytes())
+    os.replace(tmp, p)
+    return p
