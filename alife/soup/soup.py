@@ -1,0 +1,170 @@
+"""The primordial soup as a scripting object (soup.md; Agüera y Arcas et al. 2024).
+
+>>> soup = Soup(language="bff_noheads", num_programs=2**10, seed=0)
+>>> soup.run(epochs=4).epoch
+4
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import numba
+import numpy as np
+
+from alife.analysis.entropy import complexity
+from alife.analysis.replication import CONFIRMED, REPLICATOR, replication_scores
+from alife.errors import AlifeError
+from alife.languages import get
+from alife.soup.checkpoint import Checkpoint, read_dat, write_dat
+from alife.soup.kernel import init_programs, run_epochs
+from alife.soup.spatial import grid_partners, read_pattern
+from alife.world import World, make_world
+
+L = 64
+_EMPTY = np.empty(0, dtype=np.int64)
+
+
+def set_threads(threads: int | None) -> int:
+    """Use ``threads`` numba threads (None: all cores); return the count in use."""
+    if threads is not None:
+        if not 1 <= threads <= numba.config.NUMBA_NUM_THREADS:
+            raise AlifeError(f"--threads {threads}: accepted 1..{numba.config.NUMBA_NUM_THREADS}")
+        numba.set_num_threads(threads)
+    return numba.get_num_threads()
+
+
+class Soup:
+    """A soup of ``N`` 64-byte programs that meet in pairs, run as one tape, and split again."""
+
+    def __init__(self, world: World | None = None, /, **keys: Any) -> None:
+        if world is None:
+            world = make_world(keys)
+        elif keys:
+            world = world.replace(**keys)
+        self.world = world
+        self.language = get(world.language)
+        n = world.num_programs
+        self.programs = np.empty((n, L), dtype=np.uint8)  #: uint8[N, 64], program-major
+        init_programs(self.programs, np.uint64(world.seed), np.uint64(0), world.zero_init)
+        seeded = world.program_bytes()
+        if seeded:
+            self.programs.reshape(-1)[: len(seeded)] = np.frombuffer(seeded, dtype=np.uint8)
+        self.epoch = 0  #: epochs completed
+        self.reset_index = 1  #: index the next reset will use (the reference's counter)
+        self.total_ops = 0
+        self.last_ops = 0  #: ops executed in the most recent epoch
+        self.last_interactions = 0  #: pairs executed in the most recent epoch
+        if world.grid is not None:
+            self._offsets, self._partners = grid_partners(*world.grid)
+        elif world.pattern is not None:
+            self._offsets, self._partners = read_pattern(world.pattern, n)
+        else:
+            self._offsets, self._partners = _EMPTY, _EMPTY
+
+    # --- construction from the reference format ------------------------------------------------
+
+    @classmethod
+    def from_checkpoint(cls, source: str | os.PathLike | Checkpoint, world: World | None = None,
+                        **keys: Any) -> Soup:
+        """A soup continuing a reference checkpoint (its programs, epoch count, reset counter).
+
+        The checkpoint does not store the seed or language: they come from ``world``/``keys``.
+        """
+        cp = source if isinstance(source, Checkpoint) else read_dat(source)
+        base = (world or make_world({})).to_dict()
+        base.update(keys)
+        base["num_programs"] = cp.programs.shape[0]
+        if base.get("grid") is not None and base["grid"][0] * base["grid"][1] != len(cp.programs):
+            raise AlifeError(f"the checkpoint holds {len(cp.programs)} programs, which does not "
+                             f"fit grid {list(base['grid'])}")
+        base.pop("program", None)
+        soup = cls(make_world(base))
+        soup.programs[:] = cp.programs
+        soup.epoch = cp.epochs
+        soup.reset_index = cp.reset_index
+        return soup
+
+    def checkpoint(self) -> Checkpoint:
+        """The soup as a reference checkpoint (copy)."""
+        return Checkpoint(self.reset_index, self.epoch, self.programs.copy())
+
+    def save_dat(self, path: str | os.PathLike) -> Path:
+        """Write the soup in the reference's ``.dat`` format."""
+        return write_dat(path, self.programs, self.epoch, self.reset_index)
+
+    # --- running -------------------------------------------------------------------------------
+
+    def run(self, epochs: int = 1, threads: int | None = None) -> Soup:
+        """Advance ``epochs`` epochs in one compiled call (GIL released); return ``self``."""
+        if epochs < 0:
+            raise AlifeError(f"epochs must be >= 0, got {epochs}")
+        if epochs == 0:
+            return self
+        set_threads(threads)
+        w = self.world
+        ops = np.zeros(epochs, dtype=np.int64)
+        interactions = np.zeros(epochs, dtype=np.int64)
+        self.reset_index = int(run_epochs(
+            self.programs, self.language.id, np.uint64(w.seed), self.epoch, epochs,
+            np.uint64(w.mutation_threshold), w.step_limit, self._offsets, self._partners,
+            w.reset_interval, self.reset_index, w.zero_init, ops, interactions))
+        self.epoch += epochs
+        self.total_ops += int(ops.sum())
+        self.last_ops = int(ops[-1])
+        self.last_interactions = int(interactions[-1])
+        self.epoch_ops = ops  #: int64[epochs]: ops of each epoch of the last :meth:`run`
+        return self
+
+    # --- observing -----------------------------------------------------------------------------
+
+    def replication_scores(self, sample: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """(indices, scores) of ``sample`` evenly spaced programs (all when None), keyed as the
+        reference keys them after the most recent epoch."""
+        n = len(self.programs)
+        k = n if sample is None or sample >= n else int(sample)
+        idx = (np.arange(k, dtype=np.int64) * n) // k
+        key_epoch = max(self.epoch - 1, 0)
+        scores = replication_scores(self.programs[idx], self.world.language, key_epoch,
+                                    self.world.seed, indices=idx, num_programs=n,
+                                    step_limit=self.world.step_limit)
+        return idx, scores
+
+    def metrics(self, score_sample: int | None = -1) -> dict[str, float]:
+        """The reference's report: epoch, h0, brotli_size, bpb, higher_entropy, ops, ops per
+        interaction, and replication-score statistics over a sample (world's
+        ``score_sample`` by default; None scores every program, 0 none)."""
+        m: dict[str, float] = {"epoch": self.epoch}
+        m.update(complexity(self.programs))
+        m["ops"] = self.last_ops
+        m["ops_per_interaction"] = self.last_ops / self.last_interactions \
+            if self.last_interactions else 0.0
+        m["total_ops"] = self.total_ops
+        sample = self.world.score_sample if score_sample == -1 else score_sample
+        if sample is None or sample > 0:
+            _, scores = self.replication_scores(sample)
+            m["score_sample"] = len(scores)
+            m["score_mean"] = float(scores.mean())
+            m["score_max"] = int(scores.max())
+            m["replicators"] = int((scores >= REPLICATOR).sum())
+            m["confirmed"] = int((scores >= CONFIRMED).sum())
+            m["replicator_fraction"] = m["replicators"] / len(scores)
+        return m
+
+    def most_common(self, k: int = 5) -> list[tuple[bytes, int]]:
+        """The ``k`` most common programs with their counts (ties broken by byte order)."""
+        rows = np.ascontiguousarray(self.programs).view(np.dtype((np.void, L))).ravel()
+        uniq, counts = np.unique(rows, return_counts=True)
+        order = np.lexsort((np.arange(len(counts)), -counts))[:k]
+        return [(uniq[i].tobytes(), int(counts[i])) for i in order]
+
+    def disassemble(self, index: int) -> str:
+        """Program ``index`` as text in the soup's language."""
+        return self.language.disassemble(self.programs[index])
+
+    def __repr__(self) -> str:
+        w = self.world
+        return (f"Soup(language={w.language!r}, num_programs={w.num_programs}, seed={w.seed}, "
+                f"epoch={self.epoch})")

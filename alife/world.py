@@ -1,0 +1,217 @@
+"""Worlds: a soup's full definition as a frozen, validated dataclass, loaded from TOML.
+
+A world names the language, size, seed, mutation rate and the optional rules of soup.md (2-D grid
+or partner-list pattern, zero init, resets, a seeded program), plus how a run observes and stops.
+``--set key=value`` overrides are parsed as TOML values (plain strings otherwise) and checked.
+Every error names the key, the bad value and what is accepted.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+from alife.errors import AlifeError
+from alife.languages import REGISTRY
+from alife.languages.text import parse as parse_program
+
+
+@dataclass(frozen=True)
+class World:
+    """Everything that determines a soup's bytes, and how a run of it observes and stops."""
+
+    language: str = "bff_noheads"
+    num_programs: int = 131072
+    seed: int = 0
+    mutation_prob: float = 2.0**-12
+    step_limit: int = 8192
+    zero_init: bool = False
+    reset_interval: int = 0  # 0: never reset
+    grid: tuple[int, int] | None = None  # [W, H]: 2-D soup, Chebyshev radius 2, no wrap
+    pattern: str | None = None  # path of an 'a b' partner-list file
+    program: str | None = None  # program text written at the start of the soup
+    epochs: int = 20000  # stop after this many epochs in total
+    until: str = "higher_entropy>3"  # stop condition checked at each report ("" for none)
+    report_every: int = 64  # report metrics after epoch e when e % report_every == 0
+    score_sample: int = 256  # programs scored for replication at each report (0: none)
+    name: str = field(default="", compare=False)  # a label; not part of the soup's definition
+
+    @property
+    def mutation_threshold(self) -> int:
+        """The integer ``m = round(p * 2^30)`` that mutation draws are compared with."""
+        return round(self.mutation_prob * 2**30)
+
+    def program_bytes(self) -> bytes | None:
+        """The seeded program as bytes (None when the world seeds none)."""
+        return None if self.program is None else parse_program(self.language, self.program)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain dict of every key (None values left out), ready for TOML."""
+        out = {}
+        for f in fields(self):
+            v = getattr(self, f.name)
+            if v is not None:
+                out[f.name] = list(v) if isinstance(v, tuple) else v
+        return out
+
+    def to_toml(self) -> str:
+        """The world as TOML text (what histories store)."""
+        lines = []
+        for k, v in self.to_dict().items():
+            lines.append(f"{k} = {_toml_value(v)}")
+        return "\n".join(lines) + "\n"
+
+    def replace(self, **changes: Any) -> World:
+        """A copy with ``changes`` applied and validated."""
+        return make_world({**self.to_dict(), **changes})
+
+
+_FIELD_TYPES: dict[str, str] = {
+    "language": "str", "num_programs": "int", "seed": "int", "mutation_prob": "float",
+    "step_limit": "int", "zero_init": "bool", "reset_interval": "int", "grid": "grid",
+    "pattern": "str?", "program": "str?", "epochs": "int", "until": "str", "report_every": "int",
+    "score_sample": "int", "name": "str",
+}
+_ACCEPTED = {
+    "str": "a string", "str?": "a string", "int": "an integer", "float": "a number",
+    "bool": "true or false", "grid": "[W, H], two positive integers",
+}
+
+
+def _toml_value(v: Any) -> str:
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, (int, float)):
+        return repr(v)
+    if isinstance(v, list):
+        return "[" + ", ".join(_toml_value(x) for x in v) + "]"
+    s = str(v).replace("\\", "\\\\").replace('"', '\\"')
+    return f'"{s}"'
+
+
+def _coerce(key: str, value: Any) -> Any:
+    kind = _FIELD_TYPES[key]
+    bad = AlifeError(f"world key {key!r}: {value!r} is not {_ACCEPTED[kind]}")
+    if kind in ("str", "str?"):
+        if not isinstance(value, str):
+            raise bad
+        return value
+    if kind == "bool":
+        if not isinstance(value, bool):
+            raise bad
+        return value
+    if kind == "int":
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise bad
+        return value
+    if kind == "float":
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise bad
+        return float(value)
+    # grid
+    if (not isinstance(value, (list, tuple)) or len(value) != 2
+            or not all(isinstance(x, int) and not isinstance(x, bool) and x > 0 for x in value)):
+        raise bad
+    return (int(value[0]), int(value[1]))
+
+
+def _check(w: World) -> None:
+    def fail(key: str, accepted: str) -> None:
+        raise AlifeError(f"world key {key!r}: {getattr(w, key)!r} is out of range; "
+                         f"accepted: {accepted}")
+
+    if w.language not in REGISTRY:
+        raise AlifeError(f"world key 'language': unknown language {w.language!r}; "
+                         f"accepted: {', '.join(REGISTRY)}")
+    if w.num_programs <= 0 or w.num_programs % 2:
+        fail("num_programs", "an even integer > 0 (programs meet in pairs)")
+    if not 0 <= w.seed < 2**64:
+        fail("seed", "an integer in [0, 2^64)")
+    if not 0.0 <= w.mutation_prob <= 1.0:
+        fail("mutation_prob", "a probability in [0, 1]")
+    if w.step_limit < 1:
+        fail("step_limit", "an integer >= 1")
+    if w.reset_interval < 0:
+        fail("reset_interval", "an integer >= 0 (0 disables resets)")
+    if w.epochs < 0:
+        fail("epochs", "an integer >= 0")
+    if w.report_every < 1:
+        fail("report_every", "an integer >= 1")
+    if w.score_sample < 0:
+        fail("score_sample", "an integer >= 0")
+    if w.grid is not None:
+        if w.pattern is not None:
+            raise AlifeError("world keys 'grid' and 'pattern' exclude each other; give one")
+        if w.grid[0] * w.grid[1] != w.num_programs:
+            raise AlifeError(f"world key 'grid': {list(w.grid)} has {w.grid[0] * w.grid[1]} "
+                             f"cells but num_programs is {w.num_programs}; accepted: [W, H] "
+                             "with W * H == num_programs")
+    if w.program is not None:
+        data = parse_program(w.language, w.program)
+        if len(data) > 64 * w.num_programs:
+            fail("program", f"at most {64 * w.num_programs} bytes (the whole soup)")
+    if w.until:
+        from alife.soup.stop import parse_condition
+
+        parse_condition(w.until)
+
+
+def make_world(values: dict[str, Any]) -> World:
+    """A validated :class:`World` from a dict of keys (unknown keys are an error)."""
+    known = {f.name for f in fields(World)}
+    clean: dict[str, Any] = {}
+    for key, value in values.items():
+        if key not in known:
+            raise AlifeError(f"unknown world key {key!r}; accepted: {', '.join(sorted(known))}")
+        clean[key] = None if value is None else _coerce(key, value)
+    w = World(**clean)
+    _check(w)
+    return w
+
+
+def parse_override(text: str) -> tuple[str, Any]:
+    """``key=value`` -> (key, value): the value read as TOML if it parses, else a plain string."""
+    if "=" not in text:
+        raise AlifeError(f"--set {text!r}: expected key=value (e.g. --set language=bff)")
+    key, raw = text.split("=", 1)
+    key = key.strip()
+    try:
+        value = tomllib.loads(f"v = {raw}")["v"]
+    except tomllib.TOMLDecodeError:
+        value = raw
+    return key, value
+
+
+def load_world(path: str | os.PathLike | None = None,
+               overrides: list[str] | dict[str, Any] | None = None) -> World:
+    """Load a world from TOML (or the defaults when ``path`` is None) and apply overrides."""
+    values: dict[str, Any] = {}
+    if path is not None:
+        p = Path(path)
+        try:
+            values = tomllib.loads(p.read_text())
+        except FileNotFoundError:
+            raise AlifeError(f"world file {str(p)!r} does not exist") from None
+        except tomllib.TOMLDecodeError as exc:
+            raise AlifeError(f"world file {str(p)!r} is not valid TOML: {exc}") from None
+        values.setdefault("name", p.stem)
+        if isinstance(values.get("pattern"), str) and not Path(values["pattern"]).is_absolute():
+            values["pattern"] = str((p.parent / values["pattern"]).resolve())
+    if isinstance(overrides, dict):
+        values.update(overrides)
+    else:
+        for item in overrides or []:
+            k, v = parse_override(item)
+            values[k] = v
+    return make_world(values)
+
+
+def default_world() -> World:
+    """The paper's default soup: bff_noheads, 2^17 programs, seed 0, mutation 2^-12."""
+    return World(name="default")
+
+
+__all__ = ["World", "make_world", "load_world", "parse_override", "default_world"]
