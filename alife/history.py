@@ -42,7 +42,7 @@ class HistoryWriter:
         f.attrs.update({"format": FORMAT, "format_version": FORMAT_VERSION,
                         "world": world.to_toml(), "seed": world.seed,
                         "language": world.language, "alife_version": alife_version,
-                        "created": _dt.datetime.now(_dt.timezone.utc).isoformat(),
+                        "created": _dt.datetime.now(_dt.UTC).isoformat(),
                         "status": "running"})
         m = f.create_group("metrics")
         ep = m.create_dataset("epoch", (0,), maxshape=(None,), dtype="i8", chunks=(256,))

@@ -1,4 +1,4 @@
-"""Stateless SplitMix64 hashing, the only randomness of the soup (Agüera y Arcas et al. 2024, cubff).
+"""Stateless SplitMix64 hashing, the soup's only randomness (Agüera y Arcas et al. 2024).
 
 Every draw is ``H`` of its coordinates, so results never depend on threads or on stop/resume.
 All arithmetic is on ``np.uint64`` and wraps mod 2**64; mixing in a Python ``int`` would promote

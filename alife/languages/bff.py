@@ -129,7 +129,7 @@ def _scan_match(tape: np.ndarray, ops: np.ndarray, pc: int, forward: bool) -> in
 @njit(cache=True, nogil=True)
 def run_bff(tape: np.ndarray, limit: int, ops: np.ndarray, zero: np.ndarray, heads: bool,
             jump8: bool, scratch: np.ndarray) -> int:
-    """Run a BFF-family tape (uint8[128], modified in place) for at most ``limit`` steps; return ops.
+    """Run a BFF-family tape (uint8[128], in place) for at most ``limit`` steps; return ops.
 
     ``scratch`` is an int64[SCRATCH_INTS] work array; its slot 2*TAPE holds a generation counter
     that must only grow, so one scratch array can serve many calls.

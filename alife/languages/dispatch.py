@@ -11,7 +11,7 @@ from numba import njit
 
 from alife.languages.bff import BFF_VARIANTS, SCRATCH_INTS, run_bff
 from alife.languages.forth import FORTH_VARIANTS, STACK, run_forth
-from alife.languages.subleq import run_subleq, run_rsubleq4
+from alife.languages.subleq import run_rsubleq4, run_subleq
 
 #: Language names in id order; the id is the index.
 LANGUAGE_NAMES: tuple[str, ...] = (
@@ -39,7 +39,7 @@ def new_scratch() -> tuple[np.ndarray, np.ndarray]:
 @njit(cache=True, nogil=True)
 def run_tape(lang: int, tape: np.ndarray, limit: int, scratch: np.ndarray,
              stack: np.ndarray) -> int:
-    """Run language ``lang`` on ``tape`` (uint8[128], in place) for <= ``limit`` steps; return ops."""
+    """Run language ``lang`` on ``tape`` (uint8[128], in place) for <= ``limit`` steps."""
     if lang < N_BFF:
         return run_bff(tape, limit, _BFF_OPS[lang], _BFF_ZERO[lang], _BFF_HEADS[lang],
                        _BFF_JUMP8[lang], scratch)

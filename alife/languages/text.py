@@ -10,7 +10,7 @@ Whitespace between tokens is ignored when parsing.
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 
 import numpy as np
 
@@ -20,7 +20,7 @@ from alife.languages.bff import BFF_VARIANTS, KIND_CHARS, NOOP
 _PRIVATE_BASE = 0x100
 
 
-@lru_cache(maxsize=None)
+@cache
 def _bff_maps(language: str) -> tuple[tuple[str, ...], dict[str, int]]:
     ops, zero, _, _ = BFF_VARIANTS[language]
     to_byte: dict[str, int] = {}

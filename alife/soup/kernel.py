@@ -37,7 +37,8 @@ def init_programs(programs: np.ndarray, seed: np.uint64, key: np.uint64, zero: b
 
 
 @njit(parallel=True, cache=True, nogil=True)
-def shuffle_order(n: int, seed: np.uint64, epoch: int, order: np.ndarray, draws: np.ndarray) -> None:
+def shuffle_order(n: int, seed: np.uint64, epoch: int, order: np.ndarray,
+                  draws: np.ndarray) -> None:
     """Fisher-Yates permutation of epoch ``epoch``: ``j = H(S(e*N + i)) mod (i+1)``, i = N-1..0."""
     en = np.uint64(epoch) * np.uint64(n)
     for i in prange(n):

@@ -16,8 +16,9 @@ from alife.errors import AlifeError
 RADIUS = 2
 
 
-def grid_partners(width: int, height: int, radius: int = RADIUS) -> tuple[np.ndarray, np.ndarray]:
-    """Row-major ``height x width`` grid; partners are cells within Chebyshev ``radius``, no wrap."""
+def grid_partners(width: int, height: int,
+                  radius: int = RADIUS) -> tuple[np.ndarray, np.ndarray]:
+    """Row-major ``height x width`` grid; partners: cells within Chebyshev ``radius``, no wrap."""
     if width < 1 or height < 1:
         raise AlifeError(f"grid must be [W, H] with W, H >= 1, got [{width}, {height}]")
     offsets = [0]
