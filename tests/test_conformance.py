@@ -107,4 +107,5 @@ def test_golden_metrics(conformance, name):
         soup.run(epoch - soup.epoch)
         m = soup.metrics()
         assert abs(m["brotli_size"] - int(row["brotli_size"])) <= tolerance, (name, epoch)
-        assert abs(m["higher_entropy"] - float(row["higher_entropy"])) < 1e-6, (name, epoch)
+        he_tolerance = 1e-6 + 8 * tolerance / (131072 * 64)  # one Brotli byte moves bpb this much
+        assert abs(m["higher_entropy"] - float(row["higher_entropy"])) < he_tolerance, (name, epoch)
