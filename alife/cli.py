@@ -21,11 +21,6 @@ def _derive_out(world: Any) -> Path:
     return out
 
 
-def _format_program(language: Any, program: bytes) -> str:
-    text = language.disassemble(program)
-    return text
-
-
 def cmd_run(args: argparse.Namespace) -> int:
     """Run a soup with a progress bar; end with a summary and a history file."""
     from tqdm import tqdm
@@ -95,7 +90,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         score = alife.replication_score(program, world.language, max(soup.epoch - 1, 0),
                                         world.seed, world.step_limit)
         top.append({"count": count, "score": score, "hex": program.hex(),
-                    "text": _format_program(soup.language, program)})
+                    "text": soup.language.disassemble(program)})
     result = {"world": world.to_dict(), "epochs_completed": soup.epoch,
               "epochs_run": summary.epochs, "wall_s": summary.wall_s,
               "epochs_per_s": summary.epochs_per_s, "stopped_by": summary.stopped_by,

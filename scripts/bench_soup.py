@@ -15,8 +15,6 @@ except ImportError:  # a python without the dependencies: use the project's virt
         os.execv(str(VENV_PYTHON), [str(VENV_PYTHON), __file__, *sys.argv[1:]])
     raise
 
-sys.path.insert(0, str(ROOT))
-
 from alife.bench import main  # noqa: E402
 from alife.cli import build_parser  # noqa: E402
 from alife.errors import AlifeError  # noqa: E402
