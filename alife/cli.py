@@ -79,8 +79,9 @@ def cmd_run(args: argparse.Namespace) -> int:
                        epoch_hooks=tuple(hooks), on_chunk=lambda s, n: bar.update(n))
     bar.close()
     if not summary.reports:
-        on_report(soup, soup.metrics())
-        summary.reports.append(soup.metrics())
+        final = soup.metrics()
+        on_report(soup, final)
+        summary.reports.append(final)
     if history is not None:
         history.append_snapshot(soup.epoch, soup.programs)
         history.close("stopped" if summary.stopped_by == "interrupt" else "finished")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 
@@ -83,8 +84,6 @@ def test_bad_input_is_one_clear_message(args, match, capsys, tmp_path):
     err = capsys.readouterr().err
     assert rc == 2
     assert err.startswith("alife: error: ") and err.count("\n") == 1
-    import re
-
     assert re.search(match, err), err
     assert not (tmp_path / "x.h5").exists()
 
