@@ -33,10 +33,13 @@ class World:
     grid: tuple[int, int] | None = None  # [W, H]: 2-D soup, Chebyshev radius 2, no wrap
     pattern: str | None = None  # path of an 'a b' partner-list file
     program: str | None = None  # program text written at the start of the soup
+    program_copies: int = 1  # the program is written this many times back to back
     epochs: int = 20000  # stop after this many epochs in total
     until: str = "higher_entropy>3"  # stop condition checked at each report ("" for none)
     report_every: int = 64  # report metrics after epoch e when e % report_every == 0
     score_sample: int = 256  # programs scored for replication at each report (0: none)
+    snapshot_every: int = 1024  # history: soup snapshot after epoch e when e % it == 0 (0: none)
+    species_top: int = 16  # history: most common programs stored at each report (0: none)
     name: str = field(default="", compare=False)  # a label; not part of the soup's definition
 
     @property
@@ -46,7 +49,9 @@ class World:
 
     def program_bytes(self) -> bytes | None:
         """The seeded program as bytes (None when the world seeds none)."""
-        return None if self.program is None else parse_program(self.language, self.program)
+        if self.program is None:
+            return None
+        return parse_program(self.language, self.program) * self.program_copies
 
     def to_dict(self) -> dict[str, Any]:
         """Plain dict of every key (None values left out), ready for TOML."""
@@ -72,8 +77,9 @@ class World:
 _FIELD_TYPES: dict[str, str] = {
     "language": "str", "num_programs": "int", "seed": "int", "mutation_prob": "float",
     "step_limit": "int", "zero_init": "bool", "reset_interval": "int", "grid": "grid",
-    "pattern": "str?", "program": "str?", "epochs": "int", "until": "str", "report_every": "int",
-    "score_sample": "int", "name": "str",
+    "pattern": "str?", "program": "str?", "program_copies": "int", "epochs": "int",
+    "until": "str", "report_every": "int",
+    "score_sample": "int", "snapshot_every": "int", "species_top": "int", "name": "str",
 }
 _ACCEPTED = {
     "str": "a string", "str?": "a string", "int": "an integer", "float": "a number",
@@ -142,6 +148,12 @@ def _check(w: World) -> None:
         fail("report_every", "an integer >= 1")
     if w.score_sample < 0:
         fail("score_sample", "an integer >= 0")
+    if w.snapshot_every < 0:
+        fail("snapshot_every", "an integer >= 0 (0: first and last soup only)")
+    if not 0 <= w.species_top <= 1024:
+        fail("species_top", "an integer in [0, 1024]")
+    if w.program_copies < 1:
+        fail("program_copies", "an integer >= 1")
     if w.grid is not None:
         if w.pattern is not None:
             raise AlifeError("world keys 'grid' and 'pattern' exclude each other; give one")
@@ -150,7 +162,7 @@ def _check(w: World) -> None:
                              f"cells but num_programs is {w.num_programs}; accepted: [W, H] "
                              "with W * H == num_programs")
     if w.program is not None:
-        data = parse_program(w.language, w.program)
+        data = w.program_bytes()
         if len(data) > 64 * w.num_programs:
             fail("program", f"at most {64 * w.num_programs} bytes (the whole soup)")
     if w.until:

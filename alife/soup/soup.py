@@ -16,6 +16,7 @@ import numpy as np
 
 from alife.analysis.entropy import complexity
 from alife.analysis.replication import CONFIRMED, REPLICATOR, replication_scores
+from alife.analysis.species import species_counts
 from alife.errors import AlifeError
 from alife.languages import get
 from alife.soup.checkpoint import Checkpoint, read_dat, write_dat
@@ -57,6 +58,8 @@ class Soup:
         self.total_ops = 0
         self.last_ops = 0  #: ops executed in the most recent epoch
         self.last_interactions = 0  #: pairs executed in the most recent epoch
+        self._species_epoch: int | None = None
+        self._species = (_EMPTY, _EMPTY)
         if world.grid is not None:
             self._offsets, self._partners = grid_partners(*world.grid)
         elif world.pattern is not None:
@@ -83,6 +86,7 @@ class Soup:
         base.pop("program", None)
         soup = cls(make_world(base))
         soup.programs[:] = cp.programs
+        soup._species_epoch = None
         soup.epoch = cp.epochs
         soup.reset_index = cp.reset_index
         return soup
@@ -112,6 +116,7 @@ class Soup:
             np.uint64(w.mutation_threshold), w.step_limit, self._offsets, self._partners,
             w.reset_interval, self.reset_index, w.zero_init, ops, interactions))
         self.epoch += epochs
+        self._species_epoch = None
         self.total_ops += int(ops.sum())
         self.last_ops = int(ops[-1])
         self.last_interactions = int(interactions[-1])
@@ -134,14 +139,18 @@ class Soup:
 
     def metrics(self, score_sample: int | None = -1) -> dict[str, float]:
         """The reference's report: epoch, h0, brotli_size, bpb, higher_entropy, ops, ops per
-        interaction, and replication-score statistics over a sample (world's
-        ``score_sample`` by default; None scores every program, 0 none)."""
+        interaction; species richness and Shannon entropy (bits); replication-score statistics
+        over a sample (world's ``score_sample`` by default; None scores every program, 0 none)."""
         m: dict[str, float] = {"epoch": self.epoch}
         m.update(complexity(self.programs))
         m["ops"] = self.last_ops
         m["ops_per_interaction"] = self.last_ops / self.last_interactions \
             if self.last_interactions else 0.0
         m["total_ops"] = self.total_ops
+        _, counts = self.species()
+        m["richness"] = len(counts)
+        share = counts / counts.sum()
+        m["shannon_bits"] = float(-(share * np.log2(share)).sum())
         sample = self.world.score_sample if score_sample == -1 else score_sample
         if sample is None or sample > 0:
             _, scores = self.replication_scores(sample)
@@ -154,11 +163,20 @@ class Soup:
         return m
 
     def most_common(self, k: int = 5) -> list[tuple[bytes, int]]:
-        """The ``k`` most common programs with their counts (ties broken by byte order)."""
-        rows = np.ascontiguousarray(self.programs).view(np.dtype((np.void, L))).ravel()
-        uniq, counts = np.unique(rows, return_counts=True)
-        order = np.lexsort((np.arange(len(counts)), -counts))[:k]
-        return [(uniq[i].tobytes(), int(counts[i])) for i in order]
+        """The ``k`` most common programs with their counts (ties: first in the soup first)."""
+        first, counts = self.species()
+        top = np.argsort(-counts, kind="stable")[:k]
+        return [(self.programs[first[i]].tobytes(), int(counts[i])) for i in top]
+
+    def species(self) -> tuple[np.ndarray, np.ndarray]:
+        """(first index, count) of every distinct program, in order of first appearance.
+
+        Cached until the next :meth:`run` (call ``species_counts`` after editing ``programs``).
+        """
+        if self._species_epoch != self.epoch:
+            self._species = species_counts(self.programs)
+            self._species_epoch = self.epoch
+        return self._species
 
     def disassemble(self, index: int) -> str:
         """Program ``index`` as text in the soup's language."""

@@ -1,0 +1,158 @@
+"""The ``alife`` command: run, resume, inspect, export, import, sweep, bench, languages, disasm.
+
+Every command turns bad input into one line ``alife: error: ...`` and exit status 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+from alife.cli.inspect import cmd_export, cmd_import, cmd_inspect
+from alife.cli.misc import cmd_bench, cmd_disasm, cmd_languages
+from alife.cli.run import cmd_resume, cmd_run
+from alife.cli.sweep import cmd_sweep
+from alife.errors import AlifeError
+
+_SET_HELP = "override a world key; the value is read as TOML when it parses, else as a string " \
+            "(repeatable)"
+
+
+def _world_args(p: argparse.ArgumentParser, what: str) -> None:
+    p.add_argument("world", nargs="?", help=f"world TOML file (default: {what})")
+    p.add_argument("--set", action="append", metavar="KEY=VALUE", help=_SET_HELP)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of the ``alife`` command."""
+    p = argparse.ArgumentParser(prog="alife", description="Artificial-life soups of "
+                                "self-replicating programs (Computational Life, 2024).")
+    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    r = sub.add_parser("run", help="run a soup (progress, summary, history file)",
+                       description="Run a soup. Without WORLD: the paper's default "
+                       "(bff_noheads, 2^17 programs, seed 0, until higher_entropy>3 or 20000 "
+                       "epochs).")
+    _world_args(r, "the paper's soup")
+    r.add_argument("--from", dest="from_dat", metavar="FILE.dat",
+                   help="start from a reference checkpoint (its soup and epoch count)")
+    r.add_argument("--epochs", type=int, help="stop once N epochs are completed in total "
+                   "(runs epochs 0..N-1)")
+    r.add_argument("--until", help='stop condition, e.g. "higher_entropy>3" ("" for none)')
+    r.add_argument("--threads", type=int, help="numba threads (default: all cores)")
+    r.add_argument("--out", help="history file (default: runs/<world>__seed<seed>.h5); never "
+                   "overwritten")
+    r.add_argument("--no-history", action="store_true", help="write no history file")
+    r.add_argument("--dat-dir", help="write reference checkpoints %%010d.dat here")
+    r.add_argument("--dat-every", type=int, default=1, metavar="K",
+                   help="with --dat-dir: after every epoch e with e %% K == 0 (default 1)")
+    r.add_argument("--top", type=int, default=5, help="most common programs to show")
+    r.add_argument("--quiet", action="store_true", help="no progress bar")
+    r.add_argument("--json", action="store_true", help="print the summary as JSON")
+    r.set_defaults(func=cmd_run)
+
+    rs = sub.add_parser("resume", help="continue a stopped or killed run from its history",
+                        description="Continue a run from its history's checkpoint, bit-exactly, "
+                        "up to its world's stop condition.")
+    rs.add_argument("history", help="the run's .h5 history")
+    stop = rs.add_mutually_exclusive_group()
+    stop.add_argument("--epochs", type=int, help="go on until N epochs are completed in total "
+                      "(the world's until condition is dropped)")
+    stop.add_argument("--until", help='a new stop condition, e.g. "higher_entropy>4"')
+    rs.add_argument("--threads", type=int, help="numba threads (default: all cores)")
+    rs.add_argument("--top", type=int, default=5, help="most common programs to show")
+    rs.add_argument("--quiet", action="store_true", help="no progress bar")
+    rs.add_argument("--json", action="store_true", help="print the summary as JSON")
+    rs.set_defaults(func=cmd_resume)
+
+    i = sub.add_parser("inspect", help="world, last metrics, most common programs of a history "
+                       "or .dat", description="Describe a history (.h5) or a reference "
+                       "checkpoint (.dat, .dat.gz). A .dat stores neither language nor seed: "
+                       "give them with --world/--set (default: the paper's bff_noheads, seed 0).")
+    i.add_argument("path", help="run.h5 or FILE.dat")
+    i.add_argument("--world", help="for a .dat: the world TOML it belongs to")
+    i.add_argument("--set", action="append", metavar="KEY=VALUE", help=_SET_HELP)
+    i.add_argument("--top", type=int, default=5, help="most common programs to show")
+    i.add_argument("--json", action="store_true", help="print as JSON")
+    i.set_defaults(func=cmd_inspect)
+
+    e = sub.add_parser("export", help="write a history's soup as a reference .dat")
+    e.add_argument("history")
+    e.add_argument("--epoch", type=int, help="the snapshot after E completed epochs (default: "
+                   "the final soup)")
+    e.add_argument("-o", "--output", required=True, help="FILE.dat to write (must not exist)")
+    e.add_argument("--json", action="store_true")
+    e.set_defaults(func=cmd_export)
+
+    im = sub.add_parser("import", help="make a history from a reference .dat (then resume it)",
+                        description="Make a history from a reference checkpoint. The .dat "
+                        "stores neither language nor seed: give them with --world/--set.")
+    im.add_argument("dat", help="FILE.dat or FILE.dat.gz")
+    im.add_argument("--world", help="the world TOML the soup belongs to (default: the paper's)")
+    im.add_argument("--set", action="append", metavar="KEY=VALUE", help=_SET_HELP)
+    im.add_argument("-o", "--output", required=True, help="history to write (must not exist)")
+    im.add_argument("--json", action="store_true")
+    im.set_defaults(func=cmd_import)
+
+    sw = sub.add_parser("sweep", help="run a world for many seeds (local pool or Dask)",
+                        description="Run a world for many seeds: one history per run and "
+                        "DIR/sweep.csv. Re-running skips finished runs and resumes the others.")
+    _world_args(sw, "the paper's soup")
+    sw.add_argument("--seeds", required=True, help="START:STOP[:STEP] (stop excluded) or a list, "
+                    "e.g. 0:100 or 1,5,9")
+    sw.add_argument("--until", help='stop condition of every run ("" for none)')
+    sw.add_argument("--max-epochs", type=int, help="stop every run after N epochs in total")
+    sw.add_argument("--workers", type=int, help="local processes (default: one per core)")
+    sw.add_argument("--threads-per-run", type=int,
+                    help="numba threads per soup (default: cores // workers; 1 on Dask)")
+    sw.add_argument("--scheduler", metavar="tcp://HOST:PORT",
+                    help="send the runs to this Dask distributed scheduler")
+    sw.add_argument("--out", help="directory of the histories and sweep.csv "
+                    "(default: runs/sweep-<world>)")
+    sw.add_argument("--quiet", action="store_true", help="no progress bar")
+    sw.add_argument("--json", action="store_true", help="print the rows as JSON")
+    sw.set_defaults(func=cmd_sweep)
+
+    b = sub.add_parser("bench", help="benchmark epochs/s against the reference")
+    b.add_argument("--threads", default="1,2", help="thread counts to time (default 1,2)")
+    b.add_argument("--epochs", type=int, default=128, help="epochs per random-soup phase")
+    b.add_argument("--emerged-epochs", type=int, default=64, help="epochs of the emerged phase")
+    b.add_argument("--num-programs", type=int, default=131072)
+    b.add_argument("--conformance", default=None,
+                   help="path of shared/conformance (default: ../shared/conformance)")
+    b.add_argument("--history", action="store_true", help="instead: the cost of recording an "
+                   "HDF5 history at the default cadence (use --epochs >= 1024 for a snapshot)")
+    b.add_argument("--json", action="store_true")
+    b.set_defaults(func=cmd_bench)
+
+    lg = sub.add_parser("languages", help="list the soup languages")
+    lg.set_defaults(func=cmd_languages)
+
+    d = sub.add_parser("disasm", help="disassemble hex bytes (or --parse program text)")
+    d.add_argument("language")
+    d.add_argument("program")
+    d.add_argument("--parse", action="store_true", help="text -> hex instead")
+    d.set_defaults(func=cmd_disasm)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point: one clear message and exit status 2 on bad input."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.func(args) or 0)
+    except AlifeError as exc:
+        print(f"alife: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("alife: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:  # output piped into e.g. `head`: stop quietly
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,144 @@
+"""``alife inspect``, ``alife export`` and ``alife import``: look into histories and move soups
+to and from the reference's ``.dat`` checkpoints (soup.md, "Checkpoint file")."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+from typing import Any
+
+from alife.cli.run import most_common_rows
+from alife.errors import AlifeError
+
+
+def _is_hdf5(path: Path) -> bool:
+    try:
+        with open(path, "rb") as fh:
+            return fh.read(8) == b"\x89HDF\r\n\x1a\n"
+    except FileNotFoundError:
+        raise AlifeError(f"{str(path)!r} does not exist") from None
+
+
+def _soup_metrics(soup: Any) -> dict[str, float]:
+    m = soup.metrics(score_sample=soup.world.score_sample)
+    for k in ("ops", "ops_per_interaction", "total_ops"):
+        m.pop(k, None)
+    return m
+
+
+def cmd_inspect(args: argparse.Namespace) -> int:
+    """Print the world, the last metrics and the most common programs of a history or .dat."""
+    path = Path(args.path)
+    info = _inspect_history(path, args.top) if _is_hdf5(path) else _inspect_dat(path, args)
+    if args.json:
+        print(json.dumps(info, indent=2, default=float))
+        return 0
+    for key, value in info.items():
+        if key == "world":
+            print("world")
+            for k, v in value.items():
+                print(f"    {k} = {v!r}")
+        elif key == "last_metrics":
+            print(f"last metrics (after {int(value.get('epoch', 0))} epochs)")
+            for k, v in value.items():
+                if k != "epoch":
+                    print(f"    {k:22s} {v:.6g}")
+        elif key == "most_common":
+            print("most common programs (count, replication score, program)")
+            for t in value:
+                print(f"    {t['count']:>7}  {t['score']:>2}  {t['text']}")
+        else:
+            print(f"{key:18s}{value}")
+    return 0
+
+
+def _inspect_history(path: Path, top: int) -> dict[str, Any]:
+    from alife.history import History
+    from alife.session import soup_from_state
+    from alife.soup import Soup
+
+    with History(path) as h:
+        a = h.attrs
+        state = h.checkpoint()
+        world = h.world
+        soup = soup_from_state(world, state) if state is not None else Soup(world)
+        snaps = h.snapshot_epochs()
+        last = {k: v for k, v in h.last_metrics().items() if v == v}  # drop NaN
+        info: dict[str, Any] = {
+            "history": str(path), "status": h.status, "stopped_by": h.stopped_by or None,
+            "alife_version": a.get("alife_version"), "created": a.get("created"),
+            "resumes": a.get("resumes", 0), "world": world.to_dict(),
+            "epochs_completed": soup.epoch, "observations": len(h.metrics()["epoch"]),
+            "snapshots": [int(e) for e in snaps],
+            "transition_epoch": h.transition_epoch(), "last_metrics": last}
+    info["most_common"] = most_common_rows(soup, top)
+    return info
+
+
+def _inspect_dat(path: Path, args: argparse.Namespace) -> dict[str, Any]:
+    from alife.soup import Soup
+
+    soup = Soup.from_checkpoint(path, _dat_world(args))
+    m = _soup_metrics(soup)
+    return {"checkpoint": str(path), "epochs_completed": soup.epoch,
+            "reset_index": soup.reset_index, "world": soup.world.to_dict(),
+            "last_metrics": m, "most_common": most_common_rows(soup, args.top)}
+
+
+def _dat_world(args: argparse.Namespace) -> Any:
+    from alife.world import load_world
+
+    return load_world(args.world, list(args.set or []))
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    """Write a history's final soup (or its snapshot after --epoch E) as a reference .dat."""
+    from alife.history import History
+    from alife.soup.checkpoint import write_dat
+
+    out = Path(args.output)
+    if out.exists():
+        raise AlifeError(f"output {str(out)!r} already exists; choose another -o (nothing is "
+                         "overwritten)")
+    with History(args.history) as h:
+        state = h.checkpoint()
+        if args.epoch is None or (state is not None and args.epoch == state.epoch):
+            if state is None:
+                raise AlifeError(f"{args.history!r} holds no checkpoint yet (killed before its "
+                                 "first report); export a snapshot with --epoch 0")
+        else:
+            state = h.snapshot(args.epoch)
+        write_dat(out, state.programs, state.epoch, state.reset_index)
+    if not args.json:
+        print(f"wrote {out}: {len(state.programs)} programs after {state.epoch} epochs")
+    else:
+        print(json.dumps({"output": str(out), "epochs_completed": state.epoch,
+                          "num_programs": len(state.programs)}))
+    return 0
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    """Make a history (status "stopped") from a reference .dat so `alife resume` continues it."""
+    import alife
+    from alife.history import HistoryRecorder, HistoryWriter
+    from alife.soup import Soup
+
+    out = Path(args.output)
+    if out.exists():
+        raise AlifeError(f"output {str(out)!r} already exists; choose another -o (an existing "
+                         "history is never overwritten)")
+    soup = Soup.from_checkpoint(args.dat, _dat_world(args))
+    writer = HistoryWriter.create(out, soup.world, alife.__version__)
+    recorder = HistoryRecorder(writer, soup)
+    m = soup.metrics()
+    m["wall_time"] = 0.0
+    recorder.report(soup, m)
+    recorder.close(soup, "stopped", "import")
+    if args.json:
+        print(json.dumps({"output": str(out), "epochs_completed": soup.epoch,
+                          "world": soup.world.to_dict()}))
+    else:
+        print(f"wrote {out}: {soup.world.language}, {soup.world.num_programs} programs after "
+              f"{soup.epoch} epochs; continue it with `alife resume {out} --epochs N`")
+    return 0

@@ -1,0 +1,45 @@
+"""Small commands: ``alife languages``, ``alife disasm``, ``alife bench``."""
+
+from __future__ import annotations
+
+import argparse
+
+from alife.errors import AlifeError
+
+
+def cmd_languages(args: argparse.Namespace) -> int:
+    """List the registered languages."""
+    from alife.languages import REGISTRY
+
+    for lang in REGISTRY.values():
+        print(f"{lang.name:20s} {lang.family}")
+    return 0
+
+
+def cmd_disasm(args: argparse.Namespace) -> int:
+    """Disassemble hex bytes, or parse program text to hex."""
+    from alife.languages import get
+
+    lang = get(args.language)
+    if args.parse:
+        print(lang.parse(args.program).hex())
+    else:
+        try:
+            data = bytes.fromhex(args.program)
+        except ValueError:
+            raise AlifeError(f"{args.program!r} is not hex bytes (two hex digits per byte)") \
+                from None
+        print(lang.disassemble(data))
+    return 0
+
+
+def cmd_bench(args: argparse.Namespace) -> int:
+    """Benchmark the soup engine against the reference figures."""
+    if args.history:
+        from alife.bench_history import main as history_main
+
+        return history_main(args)
+    from alife.bench import main as bench_main
+
+    return bench_main(args)
+

@@ -1,0 +1,147 @@
+"""``alife run`` and ``alife resume``: a soup with progress, ending in a summary and a history."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from alife.errors import AlifeError
+from alife.session import RunOutcome
+from alife.soup.soup import Soup
+from alife.world import World
+
+
+def derive_out(world: World, root: Path = Path("runs")) -> Path:
+    """``runs/<world name or language>__seed<seed>.h5``, numbered when that exists."""
+    stem = f"{world.name or world.language}__seed{world.seed}"
+    out = root / f"{stem}.h5"
+    i = 2
+    while out.exists():
+        out = root / f"{stem}-{i}.h5"
+        i += 1
+    return out
+
+
+def most_common_rows(soup: Soup, k: int) -> list[dict[str, Any]]:
+    """The ``k`` most common programs: count, replication score, hex and text."""
+    from alife.analysis.replication import replication_score
+
+    w = soup.world
+    rows = []
+    for program, count in soup.most_common(k):
+        score = replication_score(program, w.language, max(soup.epoch - 1, 0), w.seed,
+                                  w.step_limit)
+        rows.append({"count": count, "score": score, "hex": program.hex(),
+                     "text": soup.language.disassemble(program)})
+    return rows
+
+
+def world_from_args(path: str | None, sets: list[str] | None, epochs: int | None,
+                    until: str | None) -> World:
+    """The effective world: the file (or the paper's), then ``--set``, ``--epochs``, ``--until``."""
+    from alife.world import load_world
+
+    overrides = list(sets or [])
+    if epochs is not None:
+        overrides.append(f"epochs={epochs}")
+    world = load_world(path, overrides)
+    return world if until is None else world.replace(until=until)
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    """Run a soup with a progress bar; end with a summary and a history file."""
+    import alife
+    from alife.session import start_run
+    from alife.soup import Soup, set_threads
+
+    world = world_from_args(args.world, args.set, args.epochs, args.until)
+    threads = set_threads(args.threads)
+    if args.dat_every < 1:
+        raise AlifeError(f"--dat-every {args.dat_every}: accepted an integer >= 1")
+    soup = Soup.from_checkpoint(args.from_dat, world) if args.from_dat else None
+    world = soup.world if soup is not None else world
+    out = None if args.no_history else Path(args.out) if args.out else derive_out(world)
+    quiet = args.quiet or args.json
+
+    def banner(s: Soup) -> None:
+        if quiet:
+            return
+        grid = f", grid {list(world.grid)}" if world.grid else ""
+        print(f"alife run: {world.language}, {world.num_programs} programs{grid}, seed "
+              f"{world.seed}, mutation {world.mutation_prob:g}, epochs {s.epoch}.."
+              f"{world.epochs - 1}, until {world.until or 'none'}, {threads} threads",
+              file=sys.stderr)
+
+    soup, outcome = start_run(world, out, alife_version=alife.__version__, soup=soup,
+                              progress=not quiet, dat_dir=args.dat_dir,
+                              dat_every=args.dat_every, on_start=banner)
+    return report_outcome(soup, outcome, args.top, args.json,
+                          extra=[f"  checkpoints     {args.dat_dir}/ (every {args.dat_every} "
+                                 "epochs)"] if args.dat_dir else [])
+
+
+def cmd_resume(args: argparse.Namespace) -> int:
+    """Continue a stopped or killed run from its history's checkpoint."""
+    import alife
+    from alife.session import resume_run
+    from alife.soup import set_threads
+
+    threads = set_threads(args.threads)
+    quiet = args.quiet or args.json
+
+    def banner(s: Soup) -> None:
+        w = s.world
+        if not quiet:
+            print(f"alife resume: {args.history} after {s.epoch} epochs, until {w.epochs} "
+                  f"epochs or {w.until or 'no condition'}, {threads} threads", file=sys.stderr)
+
+    soup, outcome = resume_run(args.history, alife_version=alife.__version__,
+                               epochs=args.epochs, until=args.until, progress=not quiet,
+                               on_start=banner)
+    return report_outcome(soup, outcome, args.top, args.json)
+
+
+def report_outcome(soup: Soup, outcome: RunOutcome, top_k: int, as_json: bool,
+                   extra: list[str] | None = None) -> int:
+    """Print the end-of-run summary (or JSON)."""
+    world, f = outcome.world, outcome.final
+    top = most_common_rows(soup, top_k)
+    if as_json:
+        print(json.dumps({
+            "world": world.to_dict(), "epochs_completed": outcome.epochs_completed,
+            "epochs_run": outcome.epochs_run, "wall_s": outcome.wall_s,
+            "total_wall_s": outcome.total_wall_s, "epochs_per_s": outcome.epochs_per_s,
+            "stopped_by": outcome.stopped_by, "status": outcome.status,
+            "transition_epoch": outcome.transition_epoch, "final": f,
+            "history": None if outcome.history is None else str(outcome.history),
+            "most_common": top}, indent=2, default=float))
+        return 0
+    print("\nSummary")
+    print(f"  epochs          {outcome.epochs_run} run ({outcome.start_epoch} -> "
+          f"{outcome.epochs_completed} completed) in {outcome.wall_s:.1f} s, "
+          f"{outcome.epochs_per_s:.1f} epochs/s")
+    reason = {"epochs": f"reached {world.epochs} epochs", "until": f"until {world.until}",
+              "interrupt": "interrupted (Ctrl-C); `alife resume` continues it"}
+    print(f"  stopped         {reason[outcome.stopped_by]}")
+    if outcome.transition_epoch is not None:
+        print(f"  transition      high-order entropy crossed 3.0 at the report of epoch "
+              f"{outcome.transition_epoch}")
+    else:
+        print("  transition      high-order entropy never exceeded 3.0")
+    print(f"  final metrics   higher_entropy {f['higher_entropy']:.4f}  h0 {f['h0']:.4f}  "
+          f"bpb {f['bpb']:.4f}  brotli {int(f['brotli_size'])}  ops/interaction "
+          f"{f['ops_per_interaction']:.1f}  distinct programs {int(f['richness'])}")
+    if "score_sample" in f:
+        print(f"  replicators     {f['replicators']}/{f['score_sample']} sampled programs score "
+              f">= 5, {f['confirmed']} >= 48 (mean score {f['score_mean']:.1f})")
+    if outcome.history is not None:
+        print(f"  history         {outcome.history}")
+    for line in extra or []:
+        print(line)
+    print("  most common programs (count, replication score, program):")
+    for t in top:
+        print(f"    {t['count']:>7}  {t['score']:>2}  {t['text']}")
+    return 0

@@ -1,0 +1,58 @@
+"""``alife sweep``: one world over many seeds, with a progress bar over runs and sweep.csv."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+
+def cmd_sweep(args: argparse.Namespace) -> int:
+    """Run every seed of a world; print and write the summary table."""
+    from tqdm import tqdm
+
+    from alife.cli.run import world_from_args
+    from alife.sweep import parse_seeds, sweep
+
+    world = world_from_args(args.world, args.set, args.max_epochs, args.until)
+    seeds = parse_seeds(args.seeds)
+    out = Path(args.out) if args.out else Path("runs") / f"sweep-{world.name or world.language}"
+    quiet = args.quiet or args.json
+    where = f"Dask scheduler {args.scheduler}" if args.scheduler else \
+        f"{args.workers or 'one per core'} local workers"
+    bars = []
+
+    def start(n: int) -> None:
+        if not quiet:
+            print(f"alife sweep: {world.name or world.language}, {n} seeds, up to "
+                  f"{world.epochs} epochs, until {world.until or 'none'}, on {where} -> {out}/",
+                  file=sys.stderr)
+        bars.append(tqdm(total=n, unit="run", disable=quiet, dynamic_ncols=True))
+
+    def done(row: dict) -> None:
+        bars[0].update(1)
+        bars[0].set_postfix({"seed": row["seed"], "transition": row["transition_epoch"]},
+                            refresh=False)
+
+    try:
+        rows = sweep(world, seeds, out, workers=args.workers, threads_per_run=args.threads_per_run,
+                     scheduler=args.scheduler, on_start=start, on_result=done)
+    finally:
+        for bar in bars:
+            bar.close()
+    if args.json:
+        print(json.dumps(rows, indent=2, default=float))
+        return 0
+    hit = [r for r in rows if r["transitioned"]]
+    print(f"\nSweep summary: {len(rows)} runs, {len(hit)} crossed high-order entropy 3.0")
+    print(f"  {'seed':>6}  {'status':8}  {'transition':>10}  {'epochs':>7}  {'wall s':>8}  "
+          f"{'H':>6}  {'replicators':>11}")
+    for r in rows:
+        t = "-" if r["transition_epoch"] is None else r["transition_epoch"]
+        frac = r["replicator_fraction"]
+        print(f"  {r['seed']:>6}  {r['status']:8}  {t:>10}  {r['epochs']:>7}  "
+              f"{r['wall_s']:>8.1f}  {r['higher_entropy']:>6.3f}  "
+              f"{'-' if frac is None else f'{frac:.2f}':>11}")
+    print(f"  table: {out / 'sweep.csv'}")
+    return 0

@@ -1,0 +1,53 @@
+"""The history file layout (shared/spec/history.md), version 1, created in one place.
+
+::
+
+    /            attrs: format, format_version, world (TOML), seed, language, alife_version,
+                        created, status, stopped_by, writer_pid, writer_host
+    /metrics/    epoch (dimension scale) and one float64 series per name in METRICS
+    /species/    epoch [n], key uint8[n, k, 64], count int64[n, k]: top-k programs per report
+    /snapshots/  epoch [m], reset_index [m], soup uint8[m, N, 64] (gzip, one chunk each)
+    /checkpoint/ active (slot 0/1, -1 before the first), and per slot: epoch, reset_index,
+                 total_ops, wall_time, soup uint8[2, N, 64]
+"""
+
+from __future__ import annotations
+
+import h5py
+
+from alife.world import World
+
+FORMAT = "alife-history"
+FORMAT_VERSION = 1
+#: Metric series every history holds (float64, NaN where not measured).
+METRICS = ("h0", "brotli_size", "bpb", "higher_entropy", "ops", "ops_per_interaction",
+           "total_ops", "richness", "shannon_bits", "score_sample", "score_mean", "score_max",
+           "replicators", "confirmed", "replicator_fraction", "wall_time")
+CHECKPOINT_SCALARS = ("epoch", "reset_index", "total_ops", "wall_time")
+SNAPSHOT_COMPRESSION = {"compression": "gzip", "compression_opts": 1}
+
+
+def create_layout(f: h5py.File, world: World) -> None:
+    """Create every group and (empty, resizable) dataset of a history for ``world``."""
+    n, k = world.num_programs, max(world.species_top, 1)
+    m = f.create_group("metrics")
+    ep = m.create_dataset("epoch", (0,), maxshape=(None,), dtype="i8", chunks=(256,))
+    ep.make_scale("epoch")
+    for name in METRICS:
+        d = m.create_dataset(name, (0,), maxshape=(None,), dtype="f8", chunks=(256,))
+        d.dims[0].attach_scale(ep)
+    sp = f.create_group("species")
+    sp.create_dataset("epoch", (0,), maxshape=(None,), dtype="i8", chunks=(256,))
+    sp.create_dataset("key", (0, k, 64), maxshape=(None, k, 64), dtype="u1",
+                      chunks=(16, k, 64), compression="gzip", compression_opts=1)
+    sp.create_dataset("count", (0, k), maxshape=(None, k), dtype="i8", chunks=(256, k))
+    s = f.create_group("snapshots")
+    s.create_dataset("epoch", (0,), maxshape=(None,), dtype="i8", chunks=(64,))
+    s.create_dataset("reset_index", (0,), maxshape=(None,), dtype="i8", chunks=(64,))
+    s.create_dataset("soup", (0, n, 64), maxshape=(None, n, 64), dtype="u1",
+                     chunks=(1, n, 64), **SNAPSHOT_COMPRESSION)
+    c = f.create_group("checkpoint")
+    c.create_dataset("active", (1,), dtype="i8", data=[-1])
+    for name in CHECKPOINT_SCALARS:
+        c.create_dataset(name, (2,), dtype="f8" if name == "wall_time" else "i8")
+    c.create_dataset("soup", (2, n, 64), dtype="u1", chunks=(1, n, 64))

@@ -1,0 +1,186 @@
+"""Writing histories: create one, append observations with a flush each, reopen one to resume.
+
+Every dataset exists before SWMR mode is switched on, and every append is flushed, so readers
+(``h5py.File(path, "r", swmr=True)``, the live viewer, a notebook) see each observation as it
+lands and a run killed with SIGKILL leaves a readable file. The checkpoint has two slots: a new
+state goes into the idle slot and only then does ``/checkpoint/active`` point at it.
+
+A killed SWMR file cannot be reopened for writing in place (HDF5 keeps its "open for write"
+flag), so :meth:`HistoryWriter.reopen` writes a fresh copy truncated at the last checkpoint and
+atomically swaps it in: the original stays intact until the copy is complete.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import os
+import socket
+from pathlib import Path
+from typing import Any
+
+import h5py
+import numpy as np
+
+from alife.errors import AlifeError
+from alife.history.format import CHECKPOINT_SCALARS, FORMAT, FORMAT_VERSION, METRICS, create_layout
+from alife.history.reader import History, SoupState
+from alife.world import World
+
+
+def _writer_attrs() -> dict[str, Any]:
+    return {"status": "running", "stopped_by": "", "writer_pid": os.getpid(),
+            "writer_host": socket.gethostname()}
+
+
+class HistoryWriter:
+    """Append-only writer of one run's history file (use :meth:`create` or :meth:`reopen`)."""
+
+    def __init__(self, file: h5py.File, path: Path) -> None:
+        self.file = file
+        self.path = path
+
+    @classmethod
+    def create(cls, path: str | os.PathLike, world: World, alife_version: str) -> HistoryWriter:
+        """A new history for ``world``; an existing file at ``path`` is never overwritten."""
+        p = Path(path)
+        if p.exists():
+            raise AlifeError(f"output {str(p)!r} already exists; choose another --out (an "
+                             "existing history is never overwritten; `alife resume` continues "
+                             "one)")
+        p.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            f = h5py.File(p, "x", libver="latest")
+        except (FileExistsError, OSError) as exc:
+            raise AlifeError(f"cannot create history {str(p)!r}: {exc}") from None
+        f.attrs.update({"format": FORMAT, "format_version": FORMAT_VERSION,
+                        "world": world.to_toml(), "seed": world.seed,
+                        "language": world.language, "alife_version": alife_version,
+                        "created": _dt.datetime.now(_dt.UTC).isoformat(), "resumes": 0,
+                        **_writer_attrs()})
+        create_layout(f, world)
+        f.swmr_mode = True
+        return cls(f, p)
+
+    @classmethod
+    def reopen(cls, history: History, world: World,
+               alife_version: str) -> tuple[HistoryWriter, SoupState | None]:
+        """Continue ``history`` (closed here): keep what precedes its checkpoint, store ``world``.
+
+        Returns the writer and the checkpointed state (None: restart from the initial soup).
+        """
+        path = history.path
+        state = history.checkpoint()
+        keep = state.epoch if state is not None else 0
+        tmp = path.with_name(path.name + ".resume-tmp")
+        tmp.unlink(missing_ok=True)
+        with h5py.File(tmp, "w", libver="latest") as f:
+            f.attrs.update(history.attrs)
+            f.attrs.update({"world": world.to_toml(), "resumes": int(f.attrs.get("resumes", 0))
+                            + 1, "resumed_by": alife_version, **_writer_attrs()})
+            create_layout(f, world)
+            _copy_rows(history.file["metrics"], f["metrics"], keep)
+            _copy_rows(history.file["species"], f["species"], keep)
+            _copy_snapshots(history.file["snapshots"], f["snapshots"], keep)
+            if state is not None:
+                _write_slot(f["checkpoint"], 0, state)
+                f["checkpoint/active"][0] = 0
+        history.close()
+        os.replace(tmp, path)
+        f = h5py.File(path, "r+", libver="latest")
+        f.swmr_mode = True
+        return cls(f, path), state
+
+    # --- appends -------------------------------------------------------------------------------
+
+    def append_metrics(self, metrics: dict[str, Any]) -> None:
+        """Append one observation and flush it (``epoch`` last: its length counts whole rows)."""
+        m = self.file["metrics"]
+        i = m["epoch"].shape[0]
+        for name in (*METRICS, "epoch"):
+            d = m[name]
+            d.resize((i + 1,))
+            d[i] = metrics.get(name, np.nan)
+            d.flush()
+
+    def append_species(self, epoch: int, keys: np.ndarray, counts: np.ndarray) -> None:
+        """Append the top species of one observation (rows beyond ``len(counts)`` count 0)."""
+        s = self.file["species"]
+        i = s["epoch"].shape[0]
+        k = s["count"].shape[1]
+        key_row = np.zeros((k, 64), dtype=np.uint8)
+        count_row = np.zeros(k, dtype=np.int64)
+        key_row[: len(keys)] = keys[:k]
+        count_row[: len(counts)] = counts[:k]
+        for name, value in (("key", key_row), ("count", count_row), ("epoch", epoch)):
+            d = s[name]
+            d.resize(i + 1, axis=0)
+            d[i] = value
+            d.flush()
+
+    def append_snapshot(self, epoch: int, reset_index: int, programs: np.ndarray) -> None:
+        """Append a compressed copy of the soup after ``epoch`` completed epochs."""
+        s = self.file["snapshots"]
+        i = s["epoch"].shape[0]
+        if i and s["epoch"][i - 1] == epoch:
+            return
+        for name, value in (("soup", programs), ("reset_index", reset_index), ("epoch", epoch)):
+            d = s[name]
+            d.resize(i + 1, axis=0)
+            d[i] = value
+            d.flush()
+
+    def last_snapshot_epoch(self) -> int | None:
+        """Epochs completed at the latest snapshot (None before the first)."""
+        e = self.file["snapshots/epoch"]
+        return int(e[e.shape[0] - 1]) if e.shape[0] else None
+
+    def write_checkpoint(self, state: SoupState) -> None:
+        """Store the resumable state in the idle slot, then make it the active one."""
+        c = self.file["checkpoint"]
+        active = int(c["active"][0])
+        slot = 1 - active if active >= 0 else 0
+        _write_slot(c, slot, state)
+        for name in ("soup", *CHECKPOINT_SCALARS):
+            c[name].flush()
+        c["active"][0] = slot
+        c["active"].flush()
+
+    def close(self, status: str, stopped_by: str) -> None:
+        """Close the file and record ``status`` ("finished"/"stopped") and why it ended."""
+        self.file.close()
+        with h5py.File(self.path, "r+", libver="latest") as f:
+            f.attrs["status"] = status
+            f.attrs["stopped_by"] = stopped_by
+
+
+def _write_slot(c: h5py.Group, slot: int, state: SoupState) -> None:
+    c["soup"][slot] = state.programs
+    c["epoch"][slot] = state.epoch
+    c["reset_index"][slot] = state.reset_index
+    c["total_ops"][slot] = state.total_ops
+    c["wall_time"][slot] = state.wall_time
+
+
+def _copy_rows(src: h5py.Group, dst: h5py.Group, keep: int) -> None:
+    """Copy the rows observed after at most ``keep`` epochs (the epoch series is increasing)."""
+    rows = min(d.shape[0] for d in src.values())  # whole rows only
+    n = int(np.searchsorted(src["epoch"][:rows], keep, side="right"))
+    for name, d in src.items():
+        if n:
+            dst[name].resize(n, axis=0)
+            dst[name][:n] = d[:n]
+
+
+def _copy_snapshots(src: h5py.Group, dst: h5py.Group, keep: int) -> None:
+    """Copy snapshots up to ``keep`` epochs, moving compressed chunks without recompressing."""
+    rows = min(d.shape[0] for d in src.values())
+    n = int(np.searchsorted(src["epoch"][:rows], keep, side="right"))
+    if not n:
+        return
+    for name in ("epoch", "reset_index"):
+        dst[name].resize(n, axis=0)
+        dst[name][:n] = src[name][:n]
+    dst["soup"].resize(n, axis=0)
+    for i in range(n):
+        mask, chunk = src["soup"].id.read_direct_chunk((i, 0, 0))
+        dst["soup"].id.write_direct_chunk((i, 0, 0), chunk, mask)
