@@ -62,7 +62,6 @@ def soup_from_state(world: World, state: SoupState) -> Soup:
         raise AlifeError(f"the saved soup holds {state.programs.shape[0]} programs but the "
                          f"world has num_programs = {world.num_programs}")
     soup.programs[:] = state.programs
-    soup._species_epoch = None
     soup.epoch = state.epoch
     soup.reset_index = state.reset_index
     soup.total_ops = state.total_ops

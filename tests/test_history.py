@@ -60,23 +60,19 @@ def test_metric_series_carry_the_epoch_dimension_scale(tmp_path):
         assert np.array_equal(ds["h0"].values, h0)
 
 
+# A writer in another process: a report after every epoch, each followed by a 20 ms pause.
 WRITER = """
 import sys, time
 import alife
-from alife.session import start_run
+import alife.session as session
 from alife.world import make_world
 world = make_world({"num_programs": 512, "report_every": 1, "epochs": 400, "until": "",
                     "score_sample": 0, "species_top": 2, "snapshot_every": 0})
-from alife.runner import run_soup
-import alife.session as session
 real = session.run_soup
-def slow(soup, *a, **k):
-    observers = k.pop("observers")
-    def pause(s, m):
-        time.sleep(0.02)
-    return real(soup, *a, observers=(*observers, pause), **k)
-session.run_soup = slow
-start_run(world, sys.argv[1], alife_version=alife.__version__)
+def paced(soup, *args, observers=(), **kwargs):
+    return real(soup, *args, observers=(*observers, lambda s, m: time.sleep(0.02)), **kwargs)
+session.run_soup = paced
+session.start_run(world, sys.argv[1], alife_version=alife.__version__)
 """
 
 

@@ -86,7 +86,6 @@ class Soup:
         base.pop("program", None)
         soup = cls(make_world(base))
         soup.programs[:] = cp.programs
-        soup._species_epoch = None
         soup.epoch = cp.epochs
         soup.reset_index = cp.reset_index
         return soup
