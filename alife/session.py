@@ -62,6 +62,11 @@ def soup_from_state(world: World, state: SoupState) -> Soup:
         raise AlifeError(f"the saved soup holds {state.programs.shape[0]} programs but the "
                          f"world has num_programs = {world.num_programs}")
     soup.programs[:] = state.programs
+    if world.tracer_tokens:
+        if state.tokens is None:
+            raise AlifeError("the saved state has no tracer tokens but the world has "
+                             "tracer_tokens = true")
+        soup.tokens[:] = state.tokens
     soup.epoch = state.epoch
     soup.reset_index = state.reset_index
     soup.total_ops = state.total_ops
@@ -117,7 +122,8 @@ def resume_run(path: str | os.PathLike, *, alife_version: str, epochs: int | Non
     soup = soup_from_state(world, state) if state is not None else Soup(world)
     wall = state.wall_time if state is not None else 0.0
     return soup, _drive(soup, world, writer, world.epochs, world.until, progress, [],
-                        wall_offset=wall, earlier_transition=earlier, on_start=on_start)
+                        wall_offset=wall, earlier_transition=earlier, on_start=on_start,
+                        resumed=state)
 
 
 def _check_not_live(history: History) -> None:
@@ -165,10 +171,13 @@ def _progress_bar(soup: Soup, world: World, enabled: bool) -> Any:
 def _drive(soup: Soup, world: World, writer: HistoryWriter | None, max_epochs: int, until: str,
            progress: bool, hooks: list[Hook], wall_offset: float,
            earlier_transition: int | None,
-           on_start: Callable[[Soup], None] | None = None) -> RunOutcome:
+           on_start: Callable[[Soup], None] | None = None,
+           resumed: SoupState | None = None) -> RunOutcome:
     if on_start is not None:
         on_start(soup)
-    recorder = None if writer is None else HistoryRecorder(writer, soup, wall_offset)
+    recorder = None if writer is None else HistoryRecorder(
+        writer, soup, wall_offset, resumed=resumed,
+        species_rows=writer.species_rows() if resumed is not None else ())
     bar = _progress_bar(soup, world, progress)
 
     def show(s: Soup, m: dict[str, Any]) -> None:

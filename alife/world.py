@@ -40,6 +40,10 @@ class World:
     score_sample: int = 256  # programs scored for replication at each report (0: none)
     snapshot_every: int = 1024  # history: soup snapshot after epoch e when e % it == 0 (0: none)
     species_top: int = 16  # history: most common programs stored at each report (0: none)
+    modes_persistence: int = 256  # history: MODES persistence filter in epochs (0: no MODES)
+    registry_share: float = 0.001  # history: register top species at or above this share
+    tracer_tokens: bool = False  # carry a 64-bit provenance token per byte (never alters bytes)
+    lineage: bool = False  # record each program's lineage parent every epoch (tracer tokens)
     name: str = field(default="", compare=False)  # a label; not part of the soup's definition
 
     @property
@@ -79,7 +83,9 @@ _FIELD_TYPES: dict[str, str] = {
     "step_limit": "int", "zero_init": "bool", "reset_interval": "int", "grid": "grid",
     "pattern": "str?", "program": "str?", "program_copies": "int", "epochs": "int",
     "until": "str", "report_every": "int",
-    "score_sample": "int", "snapshot_every": "int", "species_top": "int", "name": "str",
+    "score_sample": "int", "snapshot_every": "int", "species_top": "int",
+    "modes_persistence": "int", "registry_share": "float", "tracer_tokens": "bool",
+    "lineage": "bool", "name": "str",
 }
 _ACCEPTED = {
     "str": "a string", "str?": "a string", "int": "an integer", "float": "a number",
@@ -152,6 +158,10 @@ def _check(w: World) -> None:
         fail("snapshot_every", "an integer >= 0 (0: first and last soup only)")
     if not 0 <= w.species_top <= 1024:
         fail("species_top", "an integer in [0, 1024]")
+    if w.modes_persistence < 0:
+        fail("modes_persistence", "an integer >= 0 (0: no MODES metrics)")
+    if not 0.0 < w.registry_share <= 1.0:
+        fail("registry_share", "a share in (0, 1]")
     if w.program_copies < 1:
         fail("program_copies", "an integer >= 1")
     if w.grid is not None:
@@ -165,6 +175,13 @@ def _check(w: World) -> None:
         data = w.program_bytes()
         if len(data) > 64 * w.num_programs:
             fail("program", f"at most {64 * w.num_programs} bytes (the whole soup)")
+    if w.lineage and not w.tracer_tokens:
+        raise AlifeError("world key 'lineage': true needs tracer_tokens = true (a parent is "
+                         "the program that gave most bytes, by tracer token)")
+    if w.tracer_tokens:
+        from alife.soup.tracer import check_capacity
+
+        check_capacity(w.num_programs, w.epochs)
     if w.until:
         from alife.soup.stop import parse_condition
 

@@ -18,6 +18,7 @@ from typing import Any, TypeVar
 import h5py
 import numpy as np
 
+from alife.analysis.emergence import ENTRY_DTYPE
 from alife.analysis.entropy import TRANSITION_THRESHOLD
 from alife.errors import AlifeError
 from alife.history.format import FORMAT, FORMAT_VERSION
@@ -37,6 +38,8 @@ class SoupState:
     programs: np.ndarray  # uint8[N, 64]
     total_ops: int = 0
     wall_time: float = 0.0
+    tokens: np.ndarray | None = None  # uint64[N, 64] tracer tokens (tracer_tokens worlds)
+    modes: np.ndarray | None = None  # the MODES tracker's state (alife.analysis.modes)
 
 
 _DAMAGE = (OSError, RuntimeError, KeyError, ValueError, TypeError)
@@ -104,8 +107,8 @@ class History:
         """See observations appended by a writer since the file was opened (SWMR)."""
         if not self.file.swmr_mode:  # a closed run: nothing more will come
             return self
-        for group in ("metrics", "species", "snapshots", "checkpoint"):
-            for d in self.file[group].values():
+        for group in ("metrics", "species", "snapshots", "checkpoint", "lineage", "registry"):
+            for d in self.file[group].values() if group in self.file else ():
                 d.refresh()
         return self
 
@@ -168,8 +171,9 @@ class History:
                              f"snapshots exist after: {shown or 'none'}")
         i = int(hit[-1])
         s = self.file["snapshots"]
+        tokens = s["tokens"][i] if "tokens" in s and s["tokens"].shape[0] > i else None
         return SoupState(epoch=epoch, reset_index=int(s["reset_index"][i]),
-                         programs=s["soup"][i])
+                         programs=s["soup"][i], tokens=tokens)
 
     @_guard
     def checkpoint(self) -> SoupState | None:
@@ -180,7 +184,42 @@ class History:
             return None
         return SoupState(epoch=int(c["epoch"][slot]), reset_index=int(c["reset_index"][slot]),
                          programs=c["soup"][slot], total_ops=int(c["total_ops"][slot]),
-                         wall_time=float(c["wall_time"][slot]))
+                         wall_time=float(c["wall_time"][slot]),
+                         tokens=c["tokens"][slot] if "tokens" in c else None,
+                         modes=c["modes"][slot, : int(c["modes_len"][slot])]
+                         if "modes" in c else None)
+
+    @_guard
+    def registry(self) -> np.ndarray:
+        """Species first seen at >= the world's registry share (structured array; see
+        :data:`alife.analysis.emergence.ENTRY_DTYPE`), in order of first sighting."""
+        if "registry" not in self.file:
+            return np.zeros(0, dtype=ENTRY_DTYPE)
+        d = self.file["registry/entries"]
+        return d[:]
+
+    @_guard
+    def lineage_range(self) -> tuple[int, int]:
+        """(first, end): lineage bits are stored for epochs first..end-1 ((0, 0) for none)."""
+        if "lineage" not in self.file:
+            return 0, 0
+        d = self.file["lineage/crossed"]
+        first = int(self.file["lineage/first_epoch"][0])
+        return first, first + int(d.shape[0])
+
+    @_guard
+    def lineage(self, start: int, stop: int) -> np.ndarray:
+        """Lineage bits of epochs ``start..stop-1`` as uint8[epochs, N] (1: parent = partner)."""
+        first, end = self.lineage_range()
+        if "lineage" not in self.file:
+            raise AlifeError(f"{str(self.path)!r} records no lineage; run a world with "
+                             "tracer_tokens = true and lineage = true")
+        if not first <= start <= stop <= end:
+            raise AlifeError(f"{str(self.path)!r} holds lineage for epochs {first}..{end - 1}; "
+                             f"asked for {start}..{stop - 1}")
+        packed = self.file["lineage/crossed"][start - first:stop - first]
+        n = self.world.num_programs
+        return np.unpackbits(packed, axis=1, count=n, bitorder="little")
 
     def close(self) -> None:
         """Close the file."""

@@ -81,6 +81,8 @@ class HistoryWriter:
             _copy_rows(history.file["metrics"], f["metrics"], keep)
             _copy_rows(history.file["species"], f["species"], keep)
             _copy_snapshots(history.file["snapshots"], f["snapshots"], keep)
+            if "lineage" in f and "lineage" in history.file:
+                _copy_lineage(history.file["lineage/crossed"], f["lineage/crossed"], keep)
             if state is not None:
                 _write_slot(f["checkpoint"], 0, state)
                 f["checkpoint/active"][0] = 0
@@ -117,17 +119,54 @@ class HistoryWriter:
             d[i] = value
             d.flush()
 
-    def append_snapshot(self, epoch: int, reset_index: int, programs: np.ndarray) -> None:
-        """Append a compressed copy of the soup after ``epoch`` completed epochs."""
+    def append_snapshot(self, epoch: int, reset_index: int, programs: np.ndarray,
+                        tokens: np.ndarray | None = None) -> None:
+        """Append a compressed copy of the soup (and its tracer tokens) after ``epoch`` epochs."""
         s = self.file["snapshots"]
         i = s["epoch"].shape[0]
         if i and s["epoch"][i - 1] == epoch:
             return
-        for name, value in (("soup", programs), ("reset_index", reset_index), ("epoch", epoch)):
+        values = [("soup", programs), ("reset_index", reset_index), ("epoch", epoch)]
+        if "tokens" in s:
+            values.insert(0, ("tokens", tokens))
+        for name, value in values:
             d = s[name]
             d.resize(i + 1, axis=0)
             d[i] = value
             d.flush()
+
+    def append_lineage(self, packed: np.ndarray) -> None:
+        """Append packed lineage bits, one row per epoch (rows continue the stored epochs)."""
+        d = self.file["lineage/crossed"]
+        i = d.shape[0]
+        d.resize(i + len(packed), axis=0)
+        d[i:] = packed
+        d.flush()
+
+    def species_rows(self) -> list[tuple[int, np.ndarray, np.ndarray]]:
+        """Every stored (epoch, top keys, counts) observation (to rebuild the registry)."""
+        g = self.file["species"]
+        n = min(d.shape[0] for d in g.values())
+        epochs, keys, counts = g["epoch"][:n], g["key"][:n], g["count"][:n]
+        return [(int(epochs[i]), keys[i][counts[i] > 0], counts[i][counts[i] > 0])
+                for i in range(n)]
+
+    def write_registry(self, entries: np.ndarray) -> None:
+        """Store the replicator registry (all entries; they only grow or raise their peaks)."""
+        d = self.file["registry/entries"]
+        d.resize((len(entries),))
+        d[:] = entries
+        d.flush()
+
+    def start_lineage(self, epoch: int) -> None:
+        """Lineage bits will start at ``epoch`` (a run imported from a checkpoint)."""
+        d = self.file["lineage/first_epoch"]
+        d[0] = epoch
+        d.flush()
+
+    def lineage_rows(self) -> int:
+        """Epochs of lineage bits stored so far."""
+        return int(self.file["lineage/crossed"].shape[0])
 
     def last_snapshot_epoch(self) -> int | None:
         """Epochs completed at the latest snapshot (None before the first)."""
@@ -140,7 +179,8 @@ class HistoryWriter:
         active = int(c["active"][0])
         slot = 1 - active if active >= 0 else 0
         _write_slot(c, slot, state)
-        for name in ("soup", *CHECKPOINT_SCALARS):
+        extra = tuple(x for x in ("tokens", "modes", "modes_len") if x in c)
+        for name in ("soup", *CHECKPOINT_SCALARS, *extra):
             c[name].flush()
         c["active"][0] = slot
         c["active"].flush()
@@ -159,16 +199,24 @@ def _write_slot(c: h5py.Group, slot: int, state: SoupState) -> None:
     c["reset_index"][slot] = state.reset_index
     c["total_ops"][slot] = state.total_ops
     c["wall_time"][slot] = state.wall_time
+    if "tokens" in c:
+        c["tokens"][slot] = state.tokens
+    if "modes" in c:
+        modes = np.zeros(0, dtype=np.uint64) if state.modes is None else state.modes
+        if c["modes"].shape[1] < len(modes):
+            c["modes"].resize(len(modes), axis=1)
+        c["modes"][slot, : len(modes)] = modes
+        c["modes_len"][slot] = len(modes)
 
 
 def _copy_rows(src: h5py.Group, dst: h5py.Group, keep: int) -> None:
     """Copy the rows observed after at most ``keep`` epochs (the epoch series is increasing)."""
     rows = min(d.shape[0] for d in src.values())  # whole rows only
     n = int(np.searchsorted(src["epoch"][:rows], keep, side="right"))
-    for name, d in src.items():
+    for name, d in dst.items():
         if n:
-            dst[name].resize(n, axis=0)
-            dst[name][:n] = d[:n]
+            d.resize(n, axis=0)
+            d[:n] = src[name][:n] if name in src else np.nan  # a series newer than the file
 
 
 def _copy_snapshots(src: h5py.Group, dst: h5py.Group, keep: int) -> None:
@@ -180,7 +228,20 @@ def _copy_snapshots(src: h5py.Group, dst: h5py.Group, keep: int) -> None:
     for name in ("epoch", "reset_index"):
         dst[name].resize(n, axis=0)
         dst[name][:n] = src[name][:n]
-    dst["soup"].resize(n, axis=0)
-    for i in range(n):
-        mask, chunk = src["soup"].id.read_direct_chunk((i, 0, 0))
-        dst["soup"].id.write_direct_chunk((i, 0, 0), chunk, mask)
+    for name in ("soup", "tokens"):
+        if name not in dst:
+            continue
+        dst[name].resize(n, axis=0)
+        for i in range(n):
+            mask, chunk = src[name].id.read_direct_chunk((i, 0, 0))
+            dst[name].id.write_direct_chunk((i, 0, 0), chunk, mask)
+
+
+def _copy_lineage(src: h5py.Dataset, dst: h5py.Dataset, keep: int) -> None:
+    """Copy the lineage bits of the epochs before ``keep``."""
+    first = int(src.parent["first_epoch"][0]) if "first_epoch" in src.parent else 0
+    dst.parent["first_epoch"][0] = first
+    n = max(0, min(keep - first, src.shape[0]))
+    dst.resize(n, axis=0)
+    for start in range(0, n, 4096):
+        dst[start:min(n, start + 4096)] = src[start:min(n, start + 4096)]

@@ -12,7 +12,15 @@ from typing import NamedTuple
 import numpy as np
 
 from alife.errors import AlifeError
-from alife.languages.dispatch import LANGUAGE_NAMES, N_BFF, N_FORTH, new_scratch, run_tape
+from alife.languages.dispatch import (
+    LANGUAGE_NAMES,
+    N_BFF,
+    N_FORTH,
+    new_scratch,
+    new_traced_scratch,
+    run_tape,
+    run_tape_traced,
+)
 from alife.languages.text import disassemble, parse
 
 TAPE = 128
@@ -51,6 +59,17 @@ class Language:
         scratch, stack = new_scratch()
         ops = run_tape(self.id, t, int(limit), scratch, stack)
         return RunResult(t, int(ops))
+
+    def run_traced(self, tape: bytes | np.ndarray,
+                   limit: int = DEFAULT_STEP_LIMIT) -> tuple[np.ndarray, int, np.ndarray]:
+        """Run with provenance: (tape, ops, src), ``src[t]`` = the input position byte t came
+        from, 255 where the interpreter made it (tracer tokens)."""
+        t = as_tape(tape)
+        scratch, stack = new_scratch()
+        src, stack_src = new_traced_scratch()
+        src[:] = np.arange(TAPE, dtype=np.uint8)
+        ops = run_tape_traced(self.id, t, src, int(limit), scratch, stack, stack_src)
+        return t, int(ops), src
 
     def run_python(self, tape: bytes | np.ndarray, limit: int = DEFAULT_STEP_LIMIT) -> RunResult:
         """Run the slow pure-Python twin (for tests and teaching)."""

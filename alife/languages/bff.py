@@ -128,11 +128,13 @@ def _scan_match(tape: np.ndarray, ops: np.ndarray, pc: int, forward: bool) -> in
 
 @njit(cache=True, nogil=True)
 def run_bff(tape: np.ndarray, limit: int, ops: np.ndarray, zero: np.ndarray, heads: bool,
-            jump8: bool, scratch: np.ndarray) -> int:
+            jump8: bool, scratch: np.ndarray, src: np.ndarray, traced: bool) -> int:
     """Run a BFF-family tape (uint8[128], in place) for at most ``limit`` steps; return ops.
 
     ``scratch`` is an int64[SCRATCH_INTS] work array; its slot 2*TAPE holds a generation counter
-    that must only grow, so one scratch array can serve many calls.
+    that must only grow, so one scratch array can serve many calls. When ``traced``, ``src``
+    (uint8[128]) is the provenance of every tape byte and follows the data: ``.`` and ``,`` copy
+    it with the byte, ``+`` and ``-`` keep it (tracer tokens, Agüera y Arcas et al. 2024).
     """
     if heads:
         h0 = np.int64(tape[0] & 127)
@@ -248,19 +250,28 @@ def run_bff(tape: np.ndarray, limit: int, ops: np.ndarray, zero: np.ndarray, hea
             # Writes: PLUS, MINUS, COPY01, COPY10, COPYMOVE.
             if k == PLUS:
                 dst = h0
+                origin = h0
                 new = np.uint8(tape[h0] + np.uint8(1))
             elif k == MINUS:
                 dst = h0
+                origin = h0
                 new = np.uint8(tape[h0] - np.uint8(1))
             elif k == COPY01:
                 dst = h1
+                origin = h0
                 new = tape[h0]
             else:  # COPY10 and COPYMOVE
                 dst = h0
+                origin = h1
                 new = tape[h1]
                 if k == COPYMOVE:
                     h1 = (h1 + 1) & 127
             old = tape[dst]
+            if traced and src[dst] != src[origin]:
+                # Provenance is part of the state the cycle skip compares.
+                src[dst] = src[origin]
+                if old == new:
+                    version += 1
             if old != new:
                 tape[dst] = new
                 version += 1

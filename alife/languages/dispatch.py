@@ -36,16 +36,40 @@ def new_scratch() -> tuple[np.ndarray, np.ndarray]:
     return np.zeros(SCRATCH_INTS, dtype=np.int64), np.zeros(STACK, dtype=np.uint8)
 
 
+def new_traced_scratch() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Extra work arrays for :func:`run_tape_traced`: (src uint8[128], stack src uint8[STACK])."""
+    return np.zeros(128, dtype=np.uint8), np.zeros(STACK, dtype=np.uint8)
+
+
+@njit(cache=True, nogil=True)
+def _run(lang: int, tape: np.ndarray, limit: int, scratch: np.ndarray, stack: np.ndarray,
+         src: np.ndarray, stack_src: np.ndarray, traced: bool) -> int:
+    if lang < N_BFF:
+        return run_bff(tape, limit, _BFF_OPS[lang], _BFF_ZERO[lang], _BFF_HEADS[lang],
+                       _BFF_JUMP8[lang], scratch, src, traced)
+    if lang < N_BFF + N_FORTH:
+        f = lang - N_BFF
+        return run_forth(tape, limit, _FORTH_OPS[f], _FORTH_RESET[f], stack, src, stack_src,
+                         traced)
+    if lang == SUBLEQ_ID:
+        return run_subleq(tape, limit)
+    return run_rsubleq4(tape, limit, src, traced)
+
+
 @njit(cache=True, nogil=True)
 def run_tape(lang: int, tape: np.ndarray, limit: int, scratch: np.ndarray,
              stack: np.ndarray) -> int:
     """Run language ``lang`` on ``tape`` (uint8[128], in place) for <= ``limit`` steps."""
-    if lang < N_BFF:
-        return run_bff(tape, limit, _BFF_OPS[lang], _BFF_ZERO[lang], _BFF_HEADS[lang],
-                       _BFF_JUMP8[lang], scratch)
-    if lang < N_BFF + N_FORTH:
-        f = lang - N_BFF
-        return run_forth(tape, limit, _FORTH_OPS[f], _FORTH_RESET[f], stack)
-    if lang == SUBLEQ_ID:
-        return run_subleq(tape, limit)
-    return run_rsubleq4(tape, limit)
+    no_src = stack[:0]  # an empty view: untraced runs never touch provenance
+    return _run(lang, tape, limit, scratch, stack, no_src, no_src, False)
+
+
+@njit(cache=True, nogil=True)
+def run_tape_traced(lang: int, tape: np.ndarray, src: np.ndarray, limit: int,
+                    scratch: np.ndarray, stack: np.ndarray, stack_src: np.ndarray) -> int:
+    """:func:`run_tape` that also moves each byte's provenance ``src`` (uint8[128]) with it.
+
+    Copies carry a byte's source, in-place arithmetic keeps it, and bytes the interpreter makes
+    from nothing get 255 (tracer tokens; Agüera y Arcas et al. 2024, sec. 3).
+    """
+    return _run(lang, tape, limit, scratch, stack, src, stack_src, True)

@@ -51,8 +51,12 @@ FORTH_VARIANTS: dict[str, tuple[np.ndarray, bool]] = {
 RESET_MARK = 0x13
 
 
+#: Provenance of a byte the interpreter made from nothing (an empty-stack pop, a reset).
+CREATED = 255
+
+
 @njit(cache=True, nogil=True)
-def _reset_first_half(tape: np.ndarray, pc: int) -> None:
+def _reset_first_half(tape: np.ndarray, pc: int, src: np.ndarray, traced: bool) -> None:
     """forthtrivial_reset: overwrite tape[0:64] with a hash of the whole tape and pc."""
     s = np.uint64(0)
     for i in range(TAPE):
@@ -60,14 +64,19 @@ def _reset_first_half(tape: np.ndarray, pc: int) -> None:
     base = s * np.uint64(4096) + np.uint64(pc * 64)
     for j in range(HALF):
         tape[j] = np.uint8(H(base + np.uint64(j)) & np.uint64(255))
+        if traced:
+            src[j] = CREATED
 
 
 @njit(cache=True, nogil=True)
-def run_forth(tape: np.ndarray, limit: int, ops: np.ndarray, reset: bool,
-              stack: np.ndarray) -> int:
+def run_forth(tape: np.ndarray, limit: int, ops: np.ndarray, reset: bool, stack: np.ndarray,
+              src: np.ndarray, stack_src: np.ndarray, traced: bool) -> int:
     """Run a Forth-family tape (uint8[128], in place) for at most ``limit`` steps; return ops.
 
-    ``stack`` is a uint8[STACK] work array (contents irrelevant on entry).
+    ``stack`` is a uint8[STACK] work array (contents irrelevant on entry). When ``traced``, the
+    provenance ``src`` (uint8[128]) travels with values through the stack (``stack_src``):
+    reads and writes carry it, arithmetic keeps the top operand's, a pushed constant takes its
+    instruction byte's, and bytes made from nothing get :data:`CREATED`.
     """
     sp = 0
     pc = 0
@@ -85,6 +94,8 @@ def run_forth(tape: np.ndarray, limit: int, ops: np.ndarray, reset: bool,
                 overflow = True
             else:
                 stack[sp] = b & 63
+                if traced:
+                    stack_src[sp] = src[pc]
                 sp += 1
         elif k == JUMP:
             d = (b & 63) + 1
@@ -93,42 +104,65 @@ def run_forth(tape: np.ndarray, limit: int, ops: np.ndarray, reset: bool,
         else:
             # Every other op starts by popping (DUP, IF0, ... pop then push back).
             a = np.uint8(0)
+            a_src = np.uint8(CREATED)
             if sp > 0:
                 sp -= 1
                 a = stack[sp]
+                if traced:
+                    a_src = stack_src[sp]
             push = -1  # value to push (-1: none)
             push2 = -1
+            push_src = a_src
+            push2_src = a_src
             if k == READ0:
                 push = tape[a & 63]
+                push_src = src[a & 63]
             elif k == READ1:
                 push = tape[HALF + (a & 63)]
+                push_src = src[HALF + (a & 63)]
             elif k == READ:
                 push = tape[a & 127]
+                push_src = src[a & 127]
             elif k == WRITE0 or k == WRITE1 or k == WRITE or k == COPY:
                 c = np.uint8(0)
+                c_src = np.uint8(CREATED)
                 if sp > 0:
                     sp -= 1
                     c = stack[sp]
+                    if traced:
+                        c_src = stack_src[sp]
                 if k == WRITE0:
                     tape[c & 63] = a
+                    if traced:
+                        src[c & 63] = a_src
                 elif k == WRITE:
                     tape[c & 127] = a
+                    if traced:
+                        src[c & 127] = a_src
                 elif k == COPY:
                     tape[a & 127] = tape[c & 127]
+                    if traced:
+                        src[a & 127] = src[c & 127]
                 else:
                     dst = HALF + (c & 63)
                     if reset and tape[dst] == RESET_MARK:
-                        _reset_first_half(tape, pc)
+                        _reset_first_half(tape, pc, src, traced)
                     else:
                         tape[dst] = a
+                        if traced:
+                            src[dst] = a_src
             elif k == COPY0:
                 dst = HALF + (a & 63)
                 if reset and tape[dst] == RESET_MARK:
-                    _reset_first_half(tape, pc)
+                    _reset_first_half(tape, pc, src, traced)
                 else:
                     tape[dst] = tape[a & 63]
+                    if traced:
+                        src[dst] = src[a & 63]
             elif k == COPY1:
                 tape[a & 63] = tape[HALF + (a & 63)]
+                if traced:
+                    src[a & 63] = src[HALF + (a & 63)]
             elif k == XOR:
                 push = a ^ 64
             elif k == DUP:
@@ -138,11 +172,15 @@ def run_forth(tape: np.ndarray, limit: int, ops: np.ndarray, reset: bool,
                 pass
             elif k == SWAP:
                 c = np.uint8(0)
+                c_src = np.uint8(CREATED)
                 if sp > 0:
                     sp -= 1
                     c = stack[sp]
+                    if traced:
+                        c_src = stack_src[sp]
                 push = a
                 push2 = c
+                push2_src = c_src
             elif k == IF0:
                 if a != 0:
                     pc += 1
@@ -152,22 +190,27 @@ def run_forth(tape: np.ndarray, limit: int, ops: np.ndarray, reset: bool,
             elif k == DEC:
                 push = (a - 1) & 255
             elif k == ADD or k == SUB:
-                c = np.uint8(0)
                 if sp > 0:
                     sp -= 1
                     c = stack[sp]
+                else:
+                    c = np.uint8(0)
                 push = ((a + c) if k == ADD else (a - c)) & 255
             if push >= 0:
                 if sp == STACK:
                     overflow = True
                 else:
                     stack[sp] = push
+                    if traced:
+                        stack_src[sp] = push_src
                     sp += 1
             if push2 >= 0:
                 if sp == STACK:
                     overflow = True
                 else:
                     stack[sp] = push2
+                    if traced:
+                        stack_src[sp] = push2_src
                     sp += 1
         pc += 1
         if pc >= TAPE or pc < 0 or overflow:

@@ -36,8 +36,13 @@ def _bff_is_zero(language: str, byte: int) -> bool:
     return (byte & 15) == 0 if language == "bff_noheads_4bit" else byte == 0
 
 
-def run_bff_py(language: str, tape: bytearray, limit: int) -> int:
-    """Pure-Python BFF-family interpreter: runs ``tape`` in place, returns ops."""
+def run_bff_py(language: str, tape: bytearray, limit: int, src: list[int] | None = None) -> int:
+    """Pure-Python BFF-family interpreter: runs ``tape`` in place, returns ops.
+
+    ``src``, when given, is each byte's provenance and moves with copies (tracer tokens).
+    """
+    if src is None:
+        src = [0] * TAPE
     heads = language in ("bff", "bff8", "bff_perm", "bff_selfmove")
     jump8 = language in ("bff8", "bff8_noheads")
     if heads:
@@ -66,10 +71,13 @@ def run_bff_py(language: str, tape: bytearray, limit: int) -> int:
             tape[head0] = (tape[head0] - 1) % 256
         elif kind == "copy01":
             tape[head1] = tape[head0]
+            src[head1] = src[head0]
         elif kind == "copy10":
             tape[head0] = tape[head1]
+            src[head0] = src[head1]
         elif kind == "copymove":
             tape[head0] = tape[head1]
+            src[head0] = src[head1]
             head1 += 1
         elif kind == "loop":
             if _bff_is_zero(language, tape[head0]):
@@ -109,28 +117,41 @@ def run_bff_py(language: str, tape: bytearray, limit: int) -> int:
 # --- Forth family -----------------------------------------------------------------------------
 
 
-def _forth_reset(tape: bytearray, pc: int) -> None:
+CREATED = 255  # provenance of a byte made from nothing
+
+
+def _forth_reset(tape: bytearray, pc: int, src: list[int]) -> None:
     s = 0
     for b in tape:
         s = h_py(s ^ b)
     for j in range(HALF):
         tape[j] = h_py(s * 4096 + pc * 64 + j) % 256
+        src[j] = CREATED
 
 
-def run_forth_py(language: str, tape: bytearray, limit: int) -> int:
-    """Pure-Python Forth-family interpreter: runs ``tape`` in place, returns ops."""
-    stack: list[int] = []
+def run_forth_py(language: str, tape: bytearray, limit: int,
+                 src: list[int] | None = None) -> int:
+    """Pure-Python Forth-family interpreter: runs ``tape`` in place, returns ops.
+
+    ``src``, when given, is each byte's provenance; stack entries carry theirs (tracer tokens).
+    """
+    if src is None:
+        src = [0] * TAPE
+    stack: list[tuple[int, int]] = []  # (value, provenance)
     overflow = False
 
-    def pop() -> int:
-        return stack.pop() if stack else 0
+    def pop2() -> tuple[int, int]:
+        return stack.pop() if stack else (0, CREATED)
 
-    def push(v: int) -> None:
+    def pop() -> int:
+        return pop2()[0]
+
+    def push(v: int, origin: int) -> None:
         nonlocal overflow
         if len(stack) == 128:
             overflow = True
         else:
-            stack.append(v % 256)
+            stack.append((v % 256, origin))
 
     copy = language == "forthcopy"
     trivial = language in ("forthtrivial", "forthtrivial_reset")
@@ -144,65 +165,74 @@ def run_forth_py(language: str, tape: bytearray, limit: int) -> int:
             pc = pc - d if b & 64 else pc + d
             pc -= 1
         elif b >= 0x40:
-            push(b & 63)
+            push(b & 63, src[pc])
         elif b == 0 and not copy:
-            push(tape[pop() % 64])
+            a = pop() % 64
+            push(tape[a], src[a])
         elif b == 1 and not copy:
-            push(tape[64 + pop() % 64])
+            a = 64 + pop() % 64
+            push(tape[a], src[a])
         elif b == 2 and not copy:
-            v = pop()
-            tape[pop() % 64] = v
+            v, o = pop2()
+            a = pop() % 64
+            tape[a], src[a] = v, o
         elif b == 3 and not copy:
-            v = pop()
+            v, o = pop2()
             a = pop() % 64
             if reset and tape[64 + a] == 0x13:
-                _forth_reset(tape, pc)
+                _forth_reset(tape, pc, src)
             else:
-                tape[64 + a] = v
+                tape[64 + a], src[64 + a] = v, o
         elif b == 0 and copy:
-            push(tape[pop() % 128])
+            a = pop() % 128
+            push(tape[a], src[a])
         elif b == 1 and copy:
-            v = pop()
-            tape[pop() % 128] = v
+            v, o = pop2()
+            a = pop() % 128
+            tape[a], src[a] = v, o
         elif b == 2 and copy:
             to = pop() % 128
-            tape[to] = tape[pop() % 128]
+            a = pop() % 128
+            tape[to], src[to] = tape[a], src[a]
         elif b == 3 and copy:
-            push(pop() ^ 64)
+            v, o = pop2()
+            push(v ^ 64, o)
         elif b == 4:
-            v = pop()
-            push(v)
-            push(v)
+            v, o = pop2()
+            push(v, o)
+            push(v, o)
         elif b == 5:
             pop()
         elif b == 6:
-            x, y = pop(), pop()
-            push(x)
-            push(y)
+            x, y = pop2(), pop2()
+            push(*x)
+            push(*y)
         elif b == 7:
-            v = pop()
+            v, o = pop2()
             if v != 0:
                 pc += 1
-            push(v)
+            push(v, o)
         elif b == 8:
-            push(pop() + 1)
+            v, o = pop2()
+            push(v + 1, o)
         elif b == 9:
-            push(pop() - 1)
+            v, o = pop2()
+            push(v - 1, o)
         elif b == 10:
-            x, y = pop(), pop()
-            push(x + y)
+            (x, o), y = pop2(), pop()
+            push(x + y, o)
         elif b == 11:
-            x, y = pop(), pop()
-            push(x - y)
+            (x, o), y = pop2(), pop()
+            push(x - y, o)
         elif b == 12 and trivial:
             a = pop() % 64
             if reset and tape[64 + a] == 0x13:
-                _forth_reset(tape, pc)
+                _forth_reset(tape, pc, src)
             else:
-                tape[64 + a] = tape[a]
+                tape[64 + a], src[64 + a] = tape[a], src[a]
         elif b == 13 and trivial:
             a = pop() % 64
-            tape[a] = tape[64 + a]
+            tape[a], src[a] = tape[64 + a], src[64 + a]
         else:
             skipped += 1
         pc += 1
@@ -214,8 +244,14 @@ def run_forth_py(language: str, tape: bytearray, limit: int) -> int:
 # --- SUBLEQ family ----------------------------------------------------------------------------
 
 
-def run_subleq_py(language: str, tape: bytearray, limit: int) -> int:
-    """Pure-Python ``subleq`` / ``rsubleq4`` interpreter: runs ``tape`` in place, returns ops."""
+def run_subleq_py(language: str, tape: bytearray, limit: int,
+                  src: list[int] | None = None) -> int:
+    """Pure-Python ``subleq`` / ``rsubleq4`` interpreter: runs ``tape`` in place, returns ops.
+
+    ``src``, when given, is each byte's provenance: ``A = B - C`` (rsubleq4) gives A B's.
+    """
+    if src is None:
+        src = [0] * TAPE
     pc = steps = 0
     relative = language == "rsubleq4"
     while steps < limit:
@@ -224,6 +260,7 @@ def run_subleq_py(language: str, tape: bytearray, limit: int) -> int:
             b = (pc + tape[pc + 1]) % 128
             c = (pc + tape[pc + 2]) % 128
             tape[a] = (tape[b] - tape[c]) % 256
+            src[a] = src[b]
         else:
             a = tape[pc] % 128
             b = tape[pc + 1] % 128
@@ -244,13 +281,22 @@ def run_subleq_py(language: str, tape: bytearray, limit: int) -> int:
 
 def run_py(language: str, tape: bytes | bytearray, limit: int = 8192) -> tuple[bytearray, int]:
     """Run any language's pure-Python twin on a copy of ``tape``; return (final tape, ops)."""
+    t, ops, _ = run_py_traced(language, tape, limit)
+    return t, ops
+
+
+def run_py_traced(language: str, tape: bytes | bytearray,
+                  limit: int = 8192) -> tuple[bytearray, int, list[int]]:
+    """Run a twin with provenance: (final tape, ops, src), src[t] = the input position that byte
+    t came from (255: made by the interpreter). Tracer tokens, Agüera y Arcas et al. 2024."""
     t = bytearray(tape)
     if len(t) != TAPE:
         raise ValueError(f"tape must be {TAPE} bytes, got {len(t)}")
+    src = list(range(TAPE))
     if language.startswith("bff"):
-        ops = run_bff_py(language, t, limit)
+        ops = run_bff_py(language, t, limit, src)
     elif language.startswith("forth"):
-        ops = run_forth_py(language, t, limit)
+        ops = run_forth_py(language, t, limit, src)
     else:
-        ops = run_subleq_py(language, t, limit)
-    return t, ops
+        ops = run_subleq_py(language, t, limit, src)
+    return t, ops, src

@@ -14,7 +14,10 @@ TAPE = 128
 
 @njit(cache=True, nogil=True)
 def run_subleq(tape: np.ndarray, limit: int) -> int:
-    """Run a ``subleq`` tape (uint8[128], in place) for at most ``limit`` steps; return ops."""
+    """Run a ``subleq`` tape (uint8[128], in place) for at most ``limit`` steps; return ops.
+
+    Its only write is ``A -= B`` in place, so every byte keeps its provenance (tracer tokens).
+    """
     pc = 0
     steps = 0
     while steps < limit:
@@ -33,8 +36,11 @@ def run_subleq(tape: np.ndarray, limit: int) -> int:
 
 
 @njit(cache=True, nogil=True)
-def run_rsubleq4(tape: np.ndarray, limit: int) -> int:
-    """Run an ``rsubleq4`` tape (uint8[128], in place) for at most ``limit`` steps; return ops."""
+def run_rsubleq4(tape: np.ndarray, limit: int, src: np.ndarray, traced: bool) -> int:
+    """Run an ``rsubleq4`` tape (uint8[128], in place) for at most ``limit`` steps; return ops.
+
+    When ``traced``, ``A = B - C`` gives A the provenance ``src`` of B (tracer tokens).
+    """
     pc = 0
     steps = 0
     while steps < limit:
@@ -43,6 +49,8 @@ def run_rsubleq4(tape: np.ndarray, limit: int) -> int:
         c = (pc + tape[pc + 2]) & 127
         v = np.uint8(tape[b] - tape[c])
         tape[a] = v
+        if traced:
+            src[a] = src[b]
         steps += 1
         if v == 0 or v >= 128:
             d = np.int64(tape[pc + 3])

@@ -12,9 +12,10 @@ import numpy as np
 from numba import njit, prange
 
 from alife.languages.bff import SCRATCH_INTS
-from alife.languages.dispatch import run_tape
-from alife.languages.forth import STACK
+from alife.languages.dispatch import run_tape, run_tape_traced
+from alife.languages.forth import CREATED, STACK
 from alife.rng import H, S
+from alife.soup.tracer import init_tokens, make_token, with_value
 
 L = 64
 TAPE = 128
@@ -86,6 +87,23 @@ def spatial_pairs(order: np.ndarray, seed: np.uint64, epoch: int, offsets: np.nd
     return executed
 
 
+@njit(inline="always", cache=True, nogil=True)
+def _load_pair(programs: np.ndarray, a: int, b: int, tape: np.ndarray) -> None:
+    """Program a's bytes then program b's into the 128-byte tape."""
+    for j in range(L):
+        tape[j] = programs[a, j]
+        tape[L + j] = programs[b, j]
+
+
+@njit(inline="always", cache=True, nogil=True)
+def _mutation(kbase: np.uint64, t: int, mutation: np.uint64) -> int:
+    """The new value of tape byte t when its mutation draw fires (soup.md step 2), else -1."""
+    r = H(kbase + np.uint64(t))
+    if ((r >> np.uint64(8)) & _M30) < mutation:
+        return np.int64(r & _FF)
+    return -1
+
+
 @njit(parallel=True, cache=True, nogil=True)
 def execute_pairs(programs: np.ndarray, pairs: np.ndarray, executed: int, lang: int,
                   seed: np.uint64, epoch: int, mutation: np.uint64, limit: int,
@@ -105,14 +123,12 @@ def execute_pairs(programs: np.ndarray, pairs: np.ndarray, executed: int, lang: 
         for k in range(blk * BLOCK, min(npairs, (blk + 1) * BLOCK)):
             a = pairs[2 * k]
             b = pairs[2 * k + 1]
-            for j in range(L):
-                tape[j] = programs[a, j]
-                tape[L + j] = programs[b, j]
+            _load_pair(programs, a, b, tape)
             kbase = (base + np.uint64(k)) * np.uint64(TAPE)
             for t in range(TAPE):
-                r = H(kbase + np.uint64(t))
-                if ((r >> np.uint64(8)) & _M30) < mutation:
-                    tape[t] = np.uint8(r & _FF)
+                v = _mutation(kbase, t, mutation)
+                if v >= 0:
+                    tape[t] = np.uint8(v)
             ops = 0
             if k < executed:
                 ops = run_tape(lang, tape, limit, scratch, stack)
@@ -122,16 +138,94 @@ def execute_pairs(programs: np.ndarray, pairs: np.ndarray, executed: int, lang: 
                 programs[b, j] = tape[L + j]
 
 
+@njit(parallel=True, cache=True, nogil=True)
+def execute_pairs_traced(programs: np.ndarray, tokens: np.ndarray, pairs: np.ndarray,
+                         executed: int, lang: int, seed: np.uint64, epoch: int,
+                         mutation: np.uint64, limit: int, pair_ops: np.ndarray,
+                         crossed: np.ndarray) -> None:
+    """:func:`execute_pairs` carrying a tracer token per byte (Agüera y Arcas et al. 2024).
+
+    The interpreter moves each byte's tape position of origin; write-back turns it into the
+    token that sat there (value part updated), and gives bytes made by mutation or from nothing
+    a new token stamped ``epoch + 1``. ``crossed[p]`` (when not empty) is set to 1 when program
+    p's output half holds more bytes from its partner's input half than from its own (its
+    lineage parent is the partner; ties stay with the program itself), else 0.
+    """
+    n = programs.shape[0]
+    npairs = n // 2
+    base = np.uint64(n) * S(seed, np.uint64(epoch))
+    nblocks = (npairs + BLOCK - 1) // BLOCK
+    stamp = epoch + 1
+    record = crossed.shape[0] > 0
+    for blk in prange(nblocks):
+        tape = np.empty(TAPE, dtype=np.uint8)
+        tin = np.empty(TAPE, dtype=np.uint64)
+        src = np.empty(TAPE, dtype=np.uint8)
+        scratch = np.zeros(SCRATCH_INTS, dtype=np.int64)
+        stack = np.empty(STACK, dtype=np.uint8)
+        stack_src = np.empty(STACK, dtype=np.uint8)
+        for k in range(blk * BLOCK, min(npairs, (blk + 1) * BLOCK)):
+            a = pairs[2 * k]
+            b = pairs[2 * k + 1]
+            _load_pair(programs, a, b, tape)
+            for j in range(L):
+                tin[j] = tokens[a, j]
+                tin[L + j] = tokens[b, j]
+            kbase = (base + np.uint64(k)) * np.uint64(TAPE)
+            for t in range(TAPE):
+                v = _mutation(kbase, t, mutation)
+                if v >= 0:
+                    tape[t] = np.uint8(v)
+                    owner = a if t < L else b
+                    tin[t] = make_token(stamp, L * owner + (t % L), tape[t])
+                src[t] = t
+            ops = 0
+            if k < executed:
+                ops = run_tape_traced(lang, tape, src, limit, scratch, stack, stack_src)
+            pair_ops[k] = ops
+            from_a0 = 0
+            from_a1 = 0
+            from_b0 = 0
+            from_b1 = 0
+            for t in range(TAPE):
+                s = src[t]
+                owner = a if t < L else b
+                if s == CREATED:
+                    tok = make_token(stamp, L * owner + (t % L), tape[t])
+                else:
+                    tok = with_value(tin[s], tape[t])
+                    if t < L:
+                        if s < L:
+                            from_a0 += 1
+                        else:
+                            from_b0 += 1
+                    else:
+                        if s < L:
+                            from_a1 += 1
+                        else:
+                            from_b1 += 1
+                tokens[owner, t % L] = tok
+            for j in range(L):
+                programs[a, j] = tape[j]
+                programs[b, j] = tape[L + j]
+            if record:
+                crossed[a] = 1 if from_b0 > from_a0 else 0
+                crossed[b] = 1 if from_a1 > from_b1 else 0
+
+
 @njit(cache=True, nogil=True)
 def run_epochs(programs: np.ndarray, lang: int, seed: np.uint64, first_epoch: int,
                n_epochs: int, mutation: np.uint64, limit: int, offsets: np.ndarray,
                partners: np.ndarray, reset_interval: int, reset_index: int, zero_init: bool,
-               epoch_ops: np.ndarray, epoch_interactions: np.ndarray) -> int:
+               epoch_ops: np.ndarray, epoch_interactions: np.ndarray, tokens: np.ndarray,
+               crossed: np.ndarray) -> int:
     """Run epochs ``first_epoch .. first_epoch + n_epochs - 1``; return the next reset index.
 
     ``offsets``/``partners`` give the spatial partner lists (CSR); an empty ``offsets`` means a
     well-mixed soup. ``reset_interval`` <= 0 disables resets. Per-epoch ops and executed-pair
-    counts go to ``epoch_ops`` / ``epoch_interactions``.
+    counts go to ``epoch_ops`` / ``epoch_interactions``. A non-empty ``tokens`` (uint64[N, 64])
+    turns tracer tokens on; a non-empty ``crossed`` (uint8[n_epochs, N]) then receives each
+    epoch's lineage bits (see :func:`execute_pairs_traced`).
     """
     n = programs.shape[0]
     order = np.empty(n, dtype=np.int64)
@@ -140,18 +234,28 @@ def run_epochs(programs: np.ndarray, lang: int, seed: np.uint64, first_epoch: in
     used = np.empty(n, dtype=np.bool_)
     pair_ops = np.empty(n // 2, dtype=np.int64)
     spatial = offsets.shape[0] > 0
+    traced = tokens.shape[0] > 0
+    record = crossed.shape[0] > 0
+    no_bits = np.zeros(0, dtype=np.uint8)
     for d in range(n_epochs):
         e = first_epoch + d
         shuffle_order(n, seed, e, order, draws)
         if spatial:
             executed = spatial_pairs(order, seed, e, offsets, partners, pairs, used)
-            execute_pairs(programs, pairs, executed, lang, seed, e, mutation, limit, pair_ops)
+            chosen = pairs
         else:
             executed = n // 2
-            execute_pairs(programs, order, executed, lang, seed, e, mutation, limit, pair_ops)
+            chosen = order
+        if traced:
+            execute_pairs_traced(programs, tokens, chosen, executed, lang, seed, e, mutation,
+                                 limit, pair_ops, crossed[d] if record else no_bits)
+        else:
+            execute_pairs(programs, chosen, executed, lang, seed, e, mutation, limit, pair_ops)
         epoch_ops[d] = pair_ops.sum()
         epoch_interactions[d] = executed
         if reset_interval > 0 and e % reset_interval == 0:
             init_programs(programs, seed, np.uint64(reset_index), zero_init)
+            if traced:
+                init_tokens(programs, tokens, e + 1)
             reset_index += 1
     return reset_index

@@ -14,6 +14,7 @@ from typing import Any
 import numba
 import numpy as np
 
+from alife.analysis.diversity import diversity, species_labels
 from alife.analysis.entropy import complexity
 from alife.analysis.replication import CONFIRMED, REPLICATOR, replication_scores
 from alife.analysis.species import species_counts
@@ -22,10 +23,12 @@ from alife.languages import get
 from alife.soup.checkpoint import Checkpoint, read_dat, write_dat
 from alife.soup.kernel import init_programs, run_epochs
 from alife.soup.spatial import grid_partners, read_pattern
+from alife.soup.tracer import init_tokens, token_census
 from alife.world import World, make_world
 
 L = 64
 _EMPTY = np.empty(0, dtype=np.int64)
+_NO_BITS = np.zeros((0, 0), dtype=np.uint8)
 
 
 def set_threads(threads: int | None) -> int:
@@ -53,6 +56,13 @@ class Soup:
         seeded = world.program_bytes()
         if seeded:
             self.programs.reshape(-1)[: len(seeded)] = np.frombuffer(seeded, dtype=np.uint8)
+        #: uint64[N, 64] tracer tokens (tracer_tokens worlds; else an empty array)
+        self.tokens = np.zeros((n if world.tracer_tokens else 0, L), dtype=np.uint64)
+        if world.tracer_tokens:
+            init_tokens(self.programs, self.tokens, 0)
+        #: lineage worlds: packed bits uint8[epochs, ceil(N/8)] per epoch not yet collected,
+        #: bit p set when program p's lineage parent that epoch was its partner
+        self.pending_lineage: list[np.ndarray] = []
         self.epoch = 0  #: epochs completed
         self.reset_index = 1  #: index the next reset will use (the reference's counter)
         self.total_ops = 0
@@ -88,6 +98,8 @@ class Soup:
         soup.programs[:] = cp.programs
         soup.epoch = cp.epochs
         soup.reset_index = cp.reset_index
+        if soup.world.tracer_tokens:  # a .dat has no tokens: its bytes are new at this epoch
+            init_tokens(soup.programs, soup.tokens, cp.epochs)
         return soup
 
     def checkpoint(self) -> Checkpoint:
@@ -110,10 +122,15 @@ class Soup:
         w = self.world
         ops = np.zeros(epochs, dtype=np.int64)
         interactions = np.zeros(epochs, dtype=np.int64)
+        crossed = np.zeros((epochs, len(self.programs)), dtype=np.uint8) if w.lineage \
+            else _NO_BITS
         self.reset_index = int(run_epochs(
             self.programs, self.language.id, np.uint64(w.seed), self.epoch, epochs,
             np.uint64(w.mutation_threshold), w.step_limit, self._offsets, self._partners,
-            w.reset_interval, self.reset_index, w.zero_init, ops, interactions))
+            w.reset_interval, self.reset_index, w.zero_init, ops, interactions, self.tokens,
+            crossed))
+        if w.lineage:
+            self.pending_lineage.append(np.packbits(crossed, axis=1, bitorder="little"))
         self.epoch += epochs
         self._species_epoch = None
         self.total_ops += int(ops.sum())
@@ -138,7 +155,8 @@ class Soup:
 
     def metrics(self, score_sample: int | None = -1) -> dict[str, float]:
         """The reference's report: epoch, h0, brotli_size, bpb, higher_entropy, ops, ops per
-        interaction; species richness and Shannon entropy (bits); replication-score statistics
+        interaction; diversity of exact species (richness, Shannon bits, Gini-Simpson, Hill D2,
+        Berger-Parker, evenness) and of instruction skeletons; replication-score statistics
         over a sample (world's ``score_sample`` by default; None scores every program, 0 none)."""
         m: dict[str, float] = {"epoch": self.epoch}
         m.update(complexity(self.programs))
@@ -147,9 +165,19 @@ class Soup:
             if self.last_interactions else 0.0
         m["total_ops"] = self.total_ops
         _, counts = self.species()
-        m["richness"] = len(counts)
-        share = counts / counts.sum()
-        m["shannon_bits"] = float(-(share * np.log2(share)).sum())
+        d = diversity(counts)
+        for name in ("richness", "shannon_bits", "gini_simpson", "hill_2", "berger_parker",
+                     "evenness"):
+            m[name] = d[name]
+        _, skeleton_counts = species_labels(self.programs, "skeleton", self.world.language)
+        d = diversity(skeleton_counts)
+        m["skeleton_richness"] = d["richness"]
+        m["skeleton_shannon_bits"] = d["shannon_bits"]
+        if self.world.tracer_tokens:
+            census = token_census(self.tokens, top=1)
+            m["token_origins"] = census["unique"]
+            m["token_initial_share"] = census["initial_share"]
+            m["token_top_share"] = float(census["top_counts"][0]) / self.tokens.size
         sample = self.world.score_sample if score_sample == -1 else score_sample
         if sample is None or sample > 0:
             _, scores = self.replication_scores(sample)
