@@ -40,6 +40,7 @@ class World:
     score_sample: int = 256  # programs scored for replication at each report (0: none)
     snapshot_every: int = 1024  # history: soup snapshot after epoch e when e % it == 0 (0: none)
     species_top: int = 16  # history: most common programs stored at each report (0: none)
+    hamming_radius: int = 0  # history: also count species as Hamming-radius clusters (0: off)
     modes_persistence: int = 256  # history: MODES persistence filter in epochs (0: no MODES)
     registry_share: float = 0.001  # history: register top species at or above this share
     tracer_tokens: bool = False  # carry a 64-bit provenance token per byte (never alters bytes)
@@ -84,8 +85,8 @@ _FIELD_TYPES: dict[str, str] = {
     "pattern": "str?", "program": "str?", "program_copies": "int", "epochs": "int",
     "until": "str", "report_every": "int",
     "score_sample": "int", "snapshot_every": "int", "species_top": "int",
-    "modes_persistence": "int", "registry_share": "float", "tracer_tokens": "bool",
-    "lineage": "bool", "name": "str",
+    "hamming_radius": "int", "modes_persistence": "int", "registry_share": "float",
+    "tracer_tokens": "bool", "lineage": "bool", "name": "str",
 }
 _ACCEPTED = {
     "str": "a string", "str?": "a string", "int": "an integer", "float": "a number",
@@ -158,6 +159,8 @@ def _check(w: World) -> None:
         fail("snapshot_every", "an integer >= 0 (0: first and last soup only)")
     if not 0 <= w.species_top <= 1024:
         fail("species_top", "an integer in [0, 1024]")
+    if not 0 <= w.hamming_radius <= 63:
+        fail("hamming_radius", "an integer in [0, 63] (0: no Hamming clusters)")
     if w.modes_persistence < 0:
         fail("modes_persistence", "an integer >= 0 (0: no MODES metrics)")
     if not 0.0 < w.registry_share <= 1.0:

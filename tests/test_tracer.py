@@ -64,30 +64,39 @@ def test_copy_carries_the_source_position() -> None:
 
 def test_increment_keeps_the_origin_and_changes_the_value() -> None:
     """`+` changes a byte's value but not where it came from."""
-    tape = _tape("bff_noheads", ">" * 10 + "+++")
-    tape[10] = 0  # overwritten below by the program itself; set a data byte instead
-    tape = _tape("bff_noheads", ">>>>>+++")
+    tape = _tape("bff_noheads", ">>>>>+++")  # head0 moves onto the first '+' (position 5)
     out, _, src = get("bff_noheads").run_traced(tape)
-    assert out[5] == (ord("+") + 3) % 256  # head0 sits on the first '+' at position 5
+    assert out[5] == (ord("+") + 3) % 256
     assert src[5] == 5
+    assert all(src[t] == t for t in range(128))
 
 
-def test_forth_write_carries_the_stack_value_provenance() -> None:
-    """Forth `read0` then `write1` moves a byte with its provenance through the stack."""
-    # push 7 (0x47), read0 -> tape[7]; push 3 (0x43); swap -> (value, address) order for write1
-    lang = get("forth")
+def test_forth_read_then_write_carries_provenance_through_the_stack() -> None:
+    """push 5 (address), push 7, read0 (tape[7] with its provenance), write1: tape[69] gets
+    tape[7]'s byte and provenance 7."""
     tape = np.zeros(128, dtype=np.uint8)
-    tape[:5] = [0x43, 0x47, 0x00, 0x06, 0x03]  # push 3, push 7, read0, swap, write1
+    tape[:4] = [0x45, 0x47, 0x00, 0x03]
     tape[7] = 0xEE
-    # after read0 the stack is [3, tape[7]]; swap gives [tape[7], 3]; write1 pops value=3?
-    out, _, src = lang.run_traced(tape, limit=5)
-    plain, _ = lang.run(tape, limit=5)
-    assert np.array_equal(out, plain)
-    written = [t for t in range(64, 128) if out[t] != tape[t]]
-    assert len(written) == 1
-    t = written[0]
-    # Whatever was written came from the stack: its source is tape[7] or a constant byte.
-    assert (out[t] == 0xEE and src[t] == 7) or (out[t] in (3, 7) and src[t] in (0, 1))
+    out, _, src = get("forth").run_traced(tape, limit=4)
+    assert out[69] == 0xEE and src[69] == 7
+    assert all(src[t] == t for t in range(128) if t != 69)
+
+
+def test_forth_constant_takes_its_instruction_byte_provenance() -> None:
+    """push 5 (address), push 10 (value), write1: tape[69] = 10, made from the byte at 1."""
+    tape = np.zeros(128, dtype=np.uint8)
+    tape[:3] = [0x45, 0x4A, 0x03]
+    out, _, src = get("forth").run_traced(tape, limit=3)
+    assert out[69] == 10 and src[69] == 1
+
+
+def test_forth_empty_stack_write_is_a_new_byte() -> None:
+    """write1 on an empty stack writes 0 (popped from nothing) to tape[64]: a created byte."""
+    tape = np.zeros(128, dtype=np.uint8)
+    tape[0] = 0x03
+    tape[64] = 0x77
+    out, _, src = get("forth").run_traced(tape, limit=1)
+    assert out[64] == 0 and src[64] == 255
 
 
 def test_token_layout_round_trips() -> None:
@@ -170,3 +179,12 @@ def test_tokens_and_lineage_survive_stop_and_resume(tmp_path) -> None:
         same = np.isin(mb["epoch"], ma["epoch"])  # the stopped run also reported at its stop
         assert np.array_equal(ma["token_origins"], mb["token_origins"][same])
         assert np.isfinite(ma["token_origins"]).all()
+
+
+def test_lineage_needs_tracer_tokens() -> None:
+    from alife.errors import AlifeError
+
+    with pytest.raises(AlifeError, match="tracer_tokens"):
+        make_world({"lineage": True})
+    with pytest.raises(AlifeError, match="tracer_tokens: at most"):
+        make_world({"tracer_tokens": True, "num_programs": 2**25})

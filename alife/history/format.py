@@ -34,8 +34,8 @@ METRICS = ("h0", "brotli_size", "bpb", "higher_entropy", "ops", "ops_per_interac
            "replicators", "confirmed", "replicator_fraction", "wall_time",
            "token_origins", "token_initial_share", "token_top_share",
            "gini_simpson", "hill_2", "berger_parker", "evenness", "skeleton_richness",
-           "skeleton_shannon_bits", "modes_change", "modes_novelty", "modes_ecology",
-           "modes_complexity", "modes_persistent")
+           "skeleton_shannon_bits", "hamming_richness", "hamming_shannon_bits", "modes_change",
+           "modes_novelty", "modes_ecology", "modes_complexity", "modes_persistent")
 CHECKPOINT_SCALARS = ("epoch", "reset_index", "total_ops", "wall_time")
 SNAPSHOT_COMPRESSION = {"compression": "gzip", "compression_opts": 1}
 

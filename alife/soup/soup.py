@@ -156,7 +156,8 @@ class Soup:
     def metrics(self, score_sample: int | None = -1) -> dict[str, float]:
         """The reference's report: epoch, h0, brotli_size, bpb, higher_entropy, ops, ops per
         interaction; diversity of exact species (richness, Shannon bits, Gini-Simpson, Hill D2,
-        Berger-Parker, evenness) and of instruction skeletons; replication-score statistics
+        Berger-Parker, evenness), of instruction skeletons and (``hamming_radius`` > 0) of
+        Hamming clusters; replication-score statistics
         over a sample (world's ``score_sample`` by default; None scores every program, 0 none)."""
         m: dict[str, float] = {"epoch": self.epoch}
         m.update(complexity(self.programs))
@@ -173,6 +174,12 @@ class Soup:
         d = diversity(skeleton_counts)
         m["skeleton_richness"] = d["richness"]
         m["skeleton_shannon_bits"] = d["shannon_bits"]
+        if self.world.hamming_radius:
+            _, cluster_counts = species_labels(self.programs, "hamming", self.world.language,
+                                               self.world.hamming_radius)
+            d = diversity(cluster_counts)
+            m["hamming_richness"] = d["richness"]
+            m["hamming_shannon_bits"] = d["shannon_bits"]
         if self.world.tracer_tokens:
             census = token_census(self.tokens, top=1)
             m["token_origins"] = census["unique"]
