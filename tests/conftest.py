@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import numba
@@ -24,3 +26,38 @@ def threads():
     before = numba.get_num_threads()
     yield numba.set_num_threads
     numba.set_num_threads(before)
+
+
+# A run in another process that reports after every epoch and pauses after each report.
+_WRITER = """
+import sys, time
+import alife
+import alife.session as session
+from alife.world import make_world
+path, n, epochs, pause = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), float(sys.argv[4])
+world = make_world({"num_programs": n, "report_every": 1, "epochs": epochs, "until": "",
+                    "score_sample": 0, "species_top": 2, "snapshot_every": 0})
+real = session.run_soup
+def paced(soup, *args, observers=(), **kwargs):
+    return real(soup, *args, observers=(*observers, lambda s, m: time.sleep(pause)), **kwargs)
+session.run_soup = paced
+session.start_run(world, path, alife_version=alife.__version__)
+"""
+
+
+@pytest.fixture
+def live_writer():
+    """Start ``(path, num_programs, epochs, pause_s)`` runs writing histories in other processes
+    (for SWMR readers); they are killed when the test ends."""
+    procs: list[subprocess.Popen] = []
+
+    def start(path: Path, num_programs: int, epochs: int, pause: float) -> subprocess.Popen:
+        proc = subprocess.Popen([sys.executable, "-c", _WRITER, str(path), str(num_programs),
+                                 str(epochs), str(pause)])
+        procs.append(proc)
+        return proc
+
+    yield start
+    for proc in procs:
+        proc.kill()
+        proc.wait()

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 import time
 
 import h5py
@@ -60,31 +58,22 @@ def test_metric_series_carry_the_epoch_dimension_scale(tmp_path):
         assert np.array_equal(ds["h0"].values, h0)
 
 
-# A writer in another process: a report after every epoch, each followed by a 20 ms pause.
-WRITER = """
-import sys, time
-import alife
-import alife.session as session
-from alife.world import make_world
-world = make_world({"num_programs": 512, "report_every": 1, "epochs": 400, "until": "",
-                    "score_sample": 0, "species_top": 2, "snapshot_every": 0})
-real = session.run_soup
-def paced(soup, *args, observers=(), **kwargs):
-    return real(soup, *args, observers=(*observers, lambda s, m: time.sleep(0.02)), **kwargs)
-session.run_soup = paced
-session.start_run(world, sys.argv[1], alife_version=alife.__version__)
-"""
-
-
-def test_a_swmr_reader_sees_observations_while_the_writer_appends(tmp_path):
+def test_a_swmr_reader_sees_observations_while_the_writer_appends(tmp_path, live_writer):
     path = tmp_path / "live.h5"
-    proc = subprocess.Popen([sys.executable, "-c", WRITER, str(path)])
+    proc = live_writer(path, 512, 400, 0.02)
     try:
         deadline = time.monotonic() + 60
         while not path.exists() and time.monotonic() < deadline:
             time.sleep(0.05)
         seen = []
-        with h5py.File(path, "r", swmr=True, libver="latest") as f:
+        while True:  # the file exists a moment before the writer has switched SWMR on
+            try:
+                f = h5py.File(path, "r", swmr=True, libver="latest")
+                break
+            except OSError:
+                assert time.monotonic() < deadline, "the writer never switched SWMR on"
+                time.sleep(0.05)
+        with f:
             assert f.attrs["status"] == "running"
             epochs = f["metrics/epoch"]
             while len(seen) < 4 and time.monotonic() < deadline:

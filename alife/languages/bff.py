@@ -128,7 +128,22 @@ def _scan_match(tape: np.ndarray, ops: np.ndarray, pc: int, forward: bool) -> in
 
 @njit(cache=True, nogil=True)
 def run_bff(tape: np.ndarray, limit: int, ops: np.ndarray, zero: np.ndarray, heads: bool,
-            jump8: bool, scratch: np.ndarray, src: np.ndarray, traced: bool) -> int:
+            jump8: bool, scratch: np.ndarray) -> int:
+    """Run a BFF-family tape (uint8[128], in place) for at most ``limit`` steps; return ops
+    (see :func:`_bff`; compiled without the provenance branch, ~5 % faster on emerged soups)."""
+    return _bff(tape, limit, ops, zero, heads, jump8, scratch, tape[:0], False)
+
+
+@njit(cache=True, nogil=True)
+def run_bff_traced(tape: np.ndarray, limit: int, ops: np.ndarray, zero: np.ndarray,
+                   heads: bool, jump8: bool, scratch: np.ndarray, src: np.ndarray) -> int:
+    """:func:`run_bff` moving each byte's provenance ``src`` (uint8[128]) with it."""
+    return _bff(tape, limit, ops, zero, heads, jump8, scratch, src, True)
+
+
+@njit(inline="always", cache=True, nogil=True)
+def _bff(tape: np.ndarray, limit: int, ops: np.ndarray, zero: np.ndarray, heads: bool,
+         jump8: bool, scratch: np.ndarray, src: np.ndarray, traced: bool) -> int:
     """Run a BFF-family tape (uint8[128], in place) for at most ``limit`` steps; return ops.
 
     ``scratch`` is an int64[SCRATCH_INTS] work array; its slot 2*TAPE holds a generation counter

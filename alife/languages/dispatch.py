@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from alife.languages.bff import BFF_VARIANTS, SCRATCH_INTS, run_bff
+from alife.languages.bff import BFF_VARIANTS, SCRATCH_INTS, run_bff, run_bff_traced
 from alife.languages.forth import FORTH_VARIANTS, STACK, run_forth
 from alife.languages.subleq import run_rsubleq4, run_subleq
 
@@ -45,8 +45,11 @@ def new_traced_scratch() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 def _run(lang: int, tape: np.ndarray, limit: int, scratch: np.ndarray, stack: np.ndarray,
          src: np.ndarray, stack_src: np.ndarray, traced: bool) -> int:
     if lang < N_BFF:
+        if traced:
+            return run_bff_traced(tape, limit, _BFF_OPS[lang], _BFF_ZERO[lang],
+                                  _BFF_HEADS[lang], _BFF_JUMP8[lang], scratch, src)
         return run_bff(tape, limit, _BFF_OPS[lang], _BFF_ZERO[lang], _BFF_HEADS[lang],
-                       _BFF_JUMP8[lang], scratch, src, traced)
+                       _BFF_JUMP8[lang], scratch)
     if lang < N_BFF + N_FORTH:
         f = lang - N_BFF
         return run_forth(tape, limit, _FORTH_OPS[f], _FORTH_RESET[f], stack, src, stack_src,
@@ -61,6 +64,9 @@ def run_tape(lang: int, tape: np.ndarray, limit: int, scratch: np.ndarray,
              stack: np.ndarray) -> int:
     """Run language ``lang`` on ``tape`` (uint8[128], in place) for <= ``limit`` steps."""
     no_src = stack[:0]  # an empty view: untraced runs never touch provenance
+    if lang < N_BFF:  # the hot path, called directly
+        return run_bff(tape, limit, _BFF_OPS[lang], _BFF_ZERO[lang], _BFF_HEADS[lang],
+                       _BFF_JUMP8[lang], scratch)
     return _run(lang, tape, limit, scratch, stack, no_src, no_src, False)
 
 

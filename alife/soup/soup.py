@@ -21,7 +21,7 @@ from alife.analysis.species import species_counts
 from alife.errors import AlifeError
 from alife.languages import get
 from alife.soup.checkpoint import Checkpoint, read_dat, write_dat
-from alife.soup.kernel import init_programs, run_epochs
+from alife.soup.kernel import init_programs, run_epochs, run_epochs_traced
 from alife.soup.spatial import grid_partners, read_pattern
 from alife.soup.tracer import init_tokens, token_census
 from alife.world import World, make_world
@@ -124,7 +124,8 @@ class Soup:
         interactions = np.zeros(epochs, dtype=np.int64)
         crossed = np.zeros((epochs, len(self.programs)), dtype=np.uint8) if w.lineage \
             else _NO_BITS
-        self.reset_index = int(run_epochs(
+        kernel = run_epochs_traced if w.tracer_tokens else run_epochs
+        self.reset_index = int(kernel(
             self.programs, self.language.id, np.uint64(w.seed), self.epoch, epochs,
             np.uint64(w.mutation_threshold), w.step_limit, self._offsets, self._partners,
             w.reset_interval, self.reset_index, w.zero_init, ops, interactions, self.tokens,
