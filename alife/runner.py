@@ -49,12 +49,15 @@ def _next_boundary(epoch: int, every: int) -> int:
 def run_soup(soup: Soup, max_epochs: int, until: Condition | None = None,
              report_every: int = 64, observers: tuple[Observer, ...] = (),
              epoch_hooks: tuple[tuple[int, Callable[[Soup, int], None]], ...] = (),
-             on_chunk: Callable[[Soup, int], None] | None = None) -> RunSummary:
+             on_chunk: Callable[[Soup, int], None] | None = None,
+             gate: Callable[[Soup], int] | None = None) -> RunSummary:
     """Run ``soup`` until ``max_epochs`` epochs are completed in total or ``until`` holds.
 
     ``epoch_hooks`` are (K, hook) pairs: ``hook(soup, e)`` runs after every epoch e with
     e % K == 0 (the reference's ``--save_interval``). ``on_chunk(soup, n)`` runs after every
-    compiled call of n epochs (progress bars). Ctrl-C stops cleanly after the current chunk.
+    compiled call of n epochs (progress bars). ``gate(soup)``, before every compiled call, may
+    block (a paused viewer) and returns the most epochs the call may run (>= 1); chunk sizes
+    never change a soup's bytes. Ctrl-C stops cleanly after the current chunk.
     """
     summary = RunSummary(start_epoch=soup.epoch)
     t0 = time.perf_counter()
@@ -72,7 +75,8 @@ def run_soup(soup: Soup, max_epochs: int, until: Condition | None = None,
     try:
         while soup.epoch < max_epochs:
             e = soup.epoch
-            stop_at = min(_next_boundary(e, report_every), max_epochs - 1, e + MAX_CHUNK - 1)
+            chunk = MAX_CHUNK if gate is None else max(1, min(MAX_CHUNK, gate(soup)))
+            stop_at = min(_next_boundary(e, report_every), max_epochs - 1, e + chunk - 1)
             for every, _ in epoch_hooks:
                 stop_at = min(stop_at, _next_boundary(e, every))
             soup.run(stop_at - e + 1)

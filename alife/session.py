@@ -12,7 +12,7 @@ import socket
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from alife.errors import AlifeError
 from alife.history import History, HistoryRecorder, HistoryWriter, SoupState
@@ -23,6 +23,19 @@ from alife.soup.stop import parse_condition
 from alife.world import World
 
 Hook = tuple[int, Callable[[Soup, int], None]]
+
+
+class Watcher(Protocol):
+    """Something that watches a run from inside its loop (the live viewer, alife.viz.bridge)."""
+
+    def gate(self, soup: Soup) -> int:
+        """Before each compiled call: may block (paused); the most epochs to run next."""
+
+    def chunk(self, soup: Soup, epochs: int) -> None:
+        """After each compiled call of ``epochs`` epochs."""
+
+    def report(self, soup: Soup, metrics: dict[str, Any]) -> None:
+        """At each report, after the history has recorded it."""
 
 
 @dataclass
@@ -76,10 +89,12 @@ def soup_from_state(world: World, state: SoupState) -> Soup:
 def start_run(world: World, out: str | os.PathLike | None, *, alife_version: str,
               soup: Soup | None = None, progress: bool = False,
               dat_dir: str | os.PathLike | None = None, dat_every: int = 1,
-              on_start: Callable[[Soup], None] | None = None) -> tuple[Soup, RunOutcome]:
+              on_start: Callable[[Soup], None] | None = None,
+              watcher: Watcher | None = None) -> tuple[Soup, RunOutcome]:
     """Run ``world`` (or continue ``soup``) to its stop condition, recording into ``out``.
 
-    ``on_start(soup)`` runs once the history exists, just before the first epoch.
+    ``on_start(soup)`` runs once the history exists, just before the first epoch; ``watcher``
+    sees every chunk and report and may pause the loop (it never changes the soup's bytes).
     """
     soup = soup if soup is not None else Soup(world)
     writer = None if out is None else HistoryWriter.create(out, world, alife_version)
@@ -90,7 +105,8 @@ def start_run(world: World, out: str | os.PathLike | None, *, alife_version: str
         hooks.append((dat_every, lambda s, e: write_dat(d / checkpoint_name(e), s.programs,
                                                         s.epoch, s.reset_index)))
     return soup, _drive(soup, world, writer, world.epochs, world.until, progress, hooks,
-                        wall_offset=0.0, earlier_transition=None, on_start=on_start)
+                        wall_offset=0.0, earlier_transition=None, on_start=on_start,
+                        watcher=watcher)
 
 
 def resume_run(path: str | os.PathLike, *, alife_version: str, epochs: int | None = None,
@@ -172,7 +188,7 @@ def _drive(soup: Soup, world: World, writer: HistoryWriter | None, max_epochs: i
            progress: bool, hooks: list[Hook], wall_offset: float,
            earlier_transition: int | None,
            on_start: Callable[[Soup], None] | None = None,
-           resumed: SoupState | None = None) -> RunOutcome:
+           resumed: SoupState | None = None, watcher: Watcher | None = None) -> RunOutcome:
     if on_start is not None:
         on_start(soup)
     recorder = None if writer is None else HistoryRecorder(
@@ -186,14 +202,22 @@ def _drive(soup: Soup, world: World, writer: HistoryWriter | None, max_epochs: i
                          "rep": f"{m.get('replicators', 0)}/{m.get('score_sample', 0)}"},
                         refresh=False)
 
-    observers = [show] + ([recorder.report] if recorder else [])
+    observers = [show] + ([recorder.report] if recorder else []) \
+        + ([watcher.report] if watcher else [])
+
+    def chunk(s: Soup, n: int) -> None:
+        bar.update(n)
+        if watcher is not None:
+            watcher.chunk(s, n)
+
     if recorder:
         hooks = [*hooks, *recorder.epoch_hooks]
     summary: RunSummary | None = None
     try:
         summary = run_soup(soup, max_epochs, parse_condition(until) if until else None,
                            world.report_every, observers=tuple(observers),
-                           epoch_hooks=tuple(hooks), on_chunk=lambda s, n: bar.update(n))
+                           epoch_hooks=tuple(hooks), on_chunk=chunk,
+                           gate=None if watcher is None else watcher.gate)
         if not summary.reports:  # nothing left to run: observe the soup as it is
             m = soup.metrics()
             m["wall_time"] = 0.0

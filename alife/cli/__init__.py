@@ -1,4 +1,5 @@
-"""The ``alife`` command: run, resume, inspect, export, import, sweep, bench, languages, disasm.
+"""The ``alife`` command: run, resume, inspect, export, import, sweep, view, bench, languages,
+disasm.
 
 Every command turns bad input into one line ``alife: error: ...`` and exit status 2.
 """
@@ -13,6 +14,7 @@ from alife.cli.inspect import cmd_export, cmd_import, cmd_inspect
 from alife.cli.misc import cmd_bench, cmd_disasm, cmd_languages
 from alife.cli.run import cmd_resume, cmd_run
 from alife.cli.sweep import cmd_sweep
+from alife.cli.view import add_view_parser
 from alife.errors import AlifeError
 
 _SET_HELP = "override a world key; the value is read as TOML when it parses, else as a string " \
@@ -50,6 +52,8 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--top", type=int, default=5, help="most common programs to show")
     r.add_argument("--quiet", action="store_true", help="no progress bar")
     r.add_argument("--json", action="store_true", help="print the summary as JSON")
+    r.add_argument("--view", action="store_true", help="watch the soup in the live viewer "
+                   "while it runs (extra viz: pip install 'alife[viz]')")
     r.set_defaults(func=cmd_run)
 
     rs = sub.add_parser("resume", help="continue a stopped or killed run from its history",
@@ -125,6 +129,8 @@ def build_parser() -> argparse.ArgumentParser:
                    "HDF5 history at the default cadence (use --epochs >= 1024 for a snapshot)")
     b.add_argument("--json", action="store_true")
     b.set_defaults(func=cmd_bench)
+
+    add_view_parser(sub)
 
     lg = sub.add_parser("languages", help="list the soup languages")
     lg.set_defaults(func=cmd_languages)

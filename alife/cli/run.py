@@ -75,9 +75,16 @@ def cmd_run(args: argparse.Namespace) -> int:
               f"{world.epochs - 1}, until {world.until or 'none'}, {threads} threads",
               file=sys.stderr)
 
-    soup, outcome = start_run(world, out, alife_version=alife.__version__, soup=soup,
-                              progress=not quiet, dat_dir=args.dat_dir,
-                              dat_every=args.dat_every, on_start=banner)
+    if getattr(args, "view", False):
+        from alife.viz.live import view_run  # an AlifeError naming the extra without pygame
+
+        soup, outcome = view_run(world, out, alife_version=alife.__version__, soup=soup,
+                                 progress=not quiet, dat_dir=args.dat_dir,
+                                 dat_every=args.dat_every, on_start=banner)
+    else:
+        soup, outcome = start_run(world, out, alife_version=alife.__version__, soup=soup,
+                                  progress=not quiet, dat_dir=args.dat_dir,
+                                  dat_every=args.dat_every, on_start=banner)
     return report_outcome(soup, outcome, args.top, args.json,
                           extra=[f"  checkpoints     {args.dat_dir}/ (every {args.dat_every} "
                                  "epochs)"] if args.dat_dir else [])

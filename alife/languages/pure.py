@@ -6,10 +6,16 @@ time, no caches and no shortcuts. The numba interpreters must agree with them on
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from alife.rng import h_py
 
 TAPE = 128
 HALF = 64
+
+#: ``on_step(pc, head0, head1)``: called before each step with the interpreter's state (the
+#: tape as it is then); languages without heads pass -1 for both (the viewer's trace).
+StepHook = Callable[[int, int, int], None]
 
 # --- BFF family -------------------------------------------------------------------------------
 
@@ -36,10 +42,12 @@ def _bff_is_zero(language: str, byte: int) -> bool:
     return (byte & 15) == 0 if language == "bff_noheads_4bit" else byte == 0
 
 
-def run_bff_py(language: str, tape: bytearray, limit: int, src: list[int] | None = None) -> int:
+def run_bff_py(language: str, tape: bytearray, limit: int, src: list[int] | None = None,
+               on_step: StepHook | None = None) -> int:
     """Pure-Python BFF-family interpreter: runs ``tape`` in place, returns ops.
 
-    ``src``, when given, is each byte's provenance and moves with copies (tracer tokens).
+    ``src``, when given, is each byte's provenance and moves with copies (tracer tokens);
+    ``on_step``, when given, sees (pc, head0, head1) before every step.
     """
     if src is None:
         src = [0] * TAPE
@@ -54,6 +62,8 @@ def run_bff_py(language: str, tape: bytearray, limit: int, src: list[int] | None
     while steps < limit:
         head0 %= 128
         head1 %= 128
+        if on_step is not None:
+            on_step(pc, head0, head1)
         kind = _bff_kind(language, tape[pc])
         if kind is None:
             skipped += 1
@@ -130,10 +140,11 @@ def _forth_reset(tape: bytearray, pc: int, src: list[int]) -> None:
 
 
 def run_forth_py(language: str, tape: bytearray, limit: int,
-                 src: list[int] | None = None) -> int:
+                 src: list[int] | None = None, on_step: StepHook | None = None) -> int:
     """Pure-Python Forth-family interpreter: runs ``tape`` in place, returns ops.
 
-    ``src``, when given, is each byte's provenance; stack entries carry theirs (tracer tokens).
+    ``src``, when given, is each byte's provenance; stack entries carry theirs (tracer tokens);
+    ``on_step``, when given, sees (pc, -1, -1) before every step.
     """
     if src is None:
         src = [0] * TAPE
@@ -158,6 +169,8 @@ def run_forth_py(language: str, tape: bytearray, limit: int,
     reset = language == "forthtrivial_reset"
     pc = steps = skipped = 0
     while steps < limit:
+        if on_step is not None:
+            on_step(pc, -1, -1)
         b = tape[pc]
         steps += 1
         if b >= 0x80:
@@ -245,16 +258,19 @@ def run_forth_py(language: str, tape: bytearray, limit: int,
 
 
 def run_subleq_py(language: str, tape: bytearray, limit: int,
-                  src: list[int] | None = None) -> int:
+                  src: list[int] | None = None, on_step: StepHook | None = None) -> int:
     """Pure-Python ``subleq`` / ``rsubleq4`` interpreter: runs ``tape`` in place, returns ops.
 
-    ``src``, when given, is each byte's provenance: ``A = B - C`` (rsubleq4) gives A B's.
+    ``src``, when given, is each byte's provenance: ``A = B - C`` (rsubleq4) gives A B's;
+    ``on_step``, when given, sees (pc, -1, -1) before every step.
     """
     if src is None:
         src = [0] * TAPE
     pc = steps = 0
     relative = language == "rsubleq4"
     while steps < limit:
+        if on_step is not None:
+            on_step(pc, -1, -1)
         if relative:
             a = (pc + tape[pc]) % 128
             b = (pc + tape[pc + 1]) % 128
@@ -285,18 +301,19 @@ def run_py(language: str, tape: bytes | bytearray, limit: int = 8192) -> tuple[b
     return t, ops
 
 
-def run_py_traced(language: str, tape: bytes | bytearray,
-                  limit: int = 8192) -> tuple[bytearray, int, list[int]]:
+def run_py_traced(language: str, tape: bytes | bytearray, limit: int = 8192,
+                  on_step: StepHook | None = None) -> tuple[bytearray, int, list[int]]:
     """Run a twin with provenance: (final tape, ops, src), src[t] = the input position that byte
-    t came from (255: made by the interpreter). Tracer tokens, Agüera y Arcas et al. 2024."""
+    t came from (255: made by the interpreter). Tracer tokens, Agüera y Arcas et al. 2024.
+    ``on_step`` sees the state before every step (:data:`StepHook`)."""
     t = bytearray(tape)
     if len(t) != TAPE:
         raise ValueError(f"tape must be {TAPE} bytes, got {len(t)}")
     src = list(range(TAPE))
     if language.startswith("bff"):
-        ops = run_bff_py(language, t, limit, src)
+        ops = run_bff_py(language, t, limit, src, on_step)
     elif language.startswith("forth"):
-        ops = run_forth_py(language, t, limit, src)
+        ops = run_forth_py(language, t, limit, src, on_step)
     else:
-        ops = run_subleq_py(language, t, limit, src)
+        ops = run_subleq_py(language, t, limit, src, on_step)
     return t, ops, src

@@ -1,0 +1,401 @@
+"""Drawing one viewer frame onto a pygame Surface from plain arrays (no window, no events).
+
+A frame (Agüera y Arcas et al. 2024, "Computational Life": the soup pictures of fig. 1 and the
+complexity curves of fig. 2) shows: the soup as tiles (:mod:`alife.viz.tiles`); a header with
+the world, epoch, epochs/s and state; sparklines of high-order entropy and ops per interaction
+with the transition (high-order entropy > 3) marked; the palette; the most common programs,
+disassembled with their counts. With a program opened, the soup pane shows the program panel:
+its disassembly, replication score, and the trace of it meeting a partner, pc, head0 and head1
+drawn over the 128-byte tape, step by step.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from alife.analysis.entropy import TRANSITION_THRESHOLD
+from alife.analysis.palette import palette_legend
+from alife.languages import get
+from alife.languages.pure import _bff_kind
+from alife.languages.text import is_hex_language
+from alife.viz import require_pygame
+from alife.viz.bridge import SoupFrame
+from alife.viz.tiles import SoupPainter, Viewport, tile_renderer
+from alife.viz.trace import Trace
+from alife.world import World
+
+pygame = require_pygame()
+
+WINDOW = (1280, 800)
+SOUP_PANE = pygame.Rect(8, 34, 1024, 512)  # the soup (or the program panel)
+SIDE = pygame.Rect(1044, 34, 228, 512)  # sparklines, palette, keys
+BOTTOM = pygame.Rect(8, 554, 1264, 238)  # the most common programs
+
+BG = (22, 22, 28)
+PANEL_BG = (34, 34, 42)
+TEXT = (232, 232, 236)
+DIM = (150, 150, 160)
+ACCENT = (255, 210, 60)  # selection, pc
+HEAD0 = (70, 210, 255)
+HEAD1 = (255, 140, 40)
+TRANSITION = (240, 70, 70)
+LINE = (120, 200, 120)
+GRID_ZOOM = 4.0  # from this many pixels per byte on, tiles get a dark outline
+
+KEYS_HELP = ("space  pause / resume", ".      one epoch (paused)", "+ / -  epochs per frame",
+             "click  open a program", "wheel  zoom,  drag  pan", "z      zoom to fit",
+             "s      screenshot", "<- ->  snapshots (replay)", "q      quit")
+PANEL_HELP = ("<- ->  step back / forward (shift: 64, ctrl: 1024)   Home End  first / last   "
+              "[ ]  partner -1 / +1   Esc  back to the soup")
+
+_BFF_EFFECT = {None: "no-op", "inc0": "head0 += 1", "dec0": "head0 -= 1", "inc1": "head1 += 1",
+               "dec1": "head1 -= 1", "plus": "tape[head0] += 1", "minus": "tape[head0] -= 1",
+               "copy01": "tape[head1] = tape[head0]", "copy10": "tape[head0] = tape[head1]",
+               "copymove": "tape[head0] = tape[head1]; head1 += 1",
+               "loop": "if tape[head0] == 0: jump past the matching ]",
+               "end": "if tape[head0] != 0: jump back to the matching ["}
+
+
+@dataclass
+class ProgramPanel:
+    """The opened program: its bytes, count, score, partner and the trace of their interaction."""
+
+    index: int
+    program: bytes
+    count: int  # copies of it in the soup
+    score: int  # replication score (0..64)
+    partner: int
+    partner_program: bytes
+    trace: Trace
+    step: int = 0
+    _strip: object = field(default=None, repr=False)  # cached tape-over-time surface
+
+    def move(self, delta: int) -> None:
+        """Step the trace forward (delta > 0) or back, within [0, steps]."""
+        self.step = int(min(max(self.step + delta, 0), self.trace.steps))
+
+
+def _luma(rgb: np.ndarray) -> float:
+    return float(0.299 * rgb[0] + 0.587 * rgb[1] + 0.114 * rgb[2])
+
+
+class FramePainter:
+    """Draws frames; holds the fonts, glyph cache and the soup's pixel map between frames."""
+
+    def __init__(self, world: World) -> None:
+        if not pygame.font.get_init():
+            pygame.font.init()
+        mono = pygame.font.match_font("dejavusansmono") or None
+        self.font = pygame.font.Font(mono, 13)
+        self.small = pygame.font.Font(mono, 11)
+        # DejaVu Sans covers every character of the BFF text form (U+0100..U+01FF); the mono
+        # face lacks a few
+        self.cell_font = pygame.font.Font(pygame.font.match_font("dejavusans") or mono, 12)
+        self.world = world
+        self.language = world.language
+        self.soup = SoupPainter(tile_renderer(world))
+        self._lut32: np.ndarray | None = None
+        self._glyphs: dict[tuple[str, tuple[int, int, int], int], pygame.Surface] = {}
+        self.colours = self.soup.renderer.palette
+        if hasattr(self.soup.renderer, "language"):
+            lang = get(self.language)
+            self.labels = [lang.disassemble(bytes([b])) for b in range(256)]
+        else:
+            self.labels = [""] * 256
+        self.legend = palette_legend(self.language) if hasattr(self.soup.renderer, "language") \
+            else []
+        # the side and bottom panels change only at reports: drawn once, then copied
+        self._panels = pygame.Surface(WINDOW)
+        self._panel_keys: dict[str, object] = {}
+
+    # --- text ------------------------------------------------------------------------------------
+
+    def text(self, surface, s: str, pos: tuple[int, int], colour=TEXT, font=None) -> int:
+        """Blit ``s`` at ``pos``; return its width."""
+        img = (font or self.font).render(s, True, colour)
+        surface.blit(img, pos)
+        return img.get_width()
+
+    def _glyph(self, ch: str, colour: tuple[int, int, int], size: int) -> pygame.Surface:
+        key = (ch, colour, size)
+        g = self._glyphs.get(key)
+        if g is None:
+            font = self.cell_font if size == 12 else self.small
+            g = self._glyphs[key] = font.render(ch, True, colour)
+        return g
+
+    def byte_cells(self, surface, data: bytes | np.ndarray, x: int, y: int, w: int, h: int,
+                   size: int = 12) -> None:
+        """Bytes as a row of coloured cells, each with its character (two hex digits in Forth
+        and SUBLEQ)."""
+        for j, b in enumerate(bytes(data)):
+            c = self.colours[b]
+            r = pygame.Rect(x + j * w, y, w, h)
+            surface.fill(tuple(int(v) for v in c), r)
+            label = self.labels[b]
+            if not label or (is_hex_language(self.language) and w < 14):
+                continue
+            ink = (0, 0, 0) if _luma(c) > 140 else (255, 255, 255)
+            g = self._glyph(label, ink, size)
+            surface.blit(g, (r.centerx - g.get_width() // 2, r.centery - g.get_height() // 2))
+
+    # --- the soup ---------------------------------------------------------------------------------
+
+    def draw_soup(self, surface, programs: np.ndarray, view: Viewport,
+                  selected: int | None = None, partner: int | None = None) -> None:
+        """The soup's tiles in the soup pane, selection outlined."""
+        pane = surface.subsurface(SOUP_PANE)
+        if self._lut32 is None:
+            lut = self.soup.lut()
+            lut[-1] = BG  # outside the soup
+            self._lut32 = np.array([pane.map_rgb(tuple(int(v) for v in c)) for c in lut],
+                                   dtype=np.uint32)
+        pygame.surfarray.blit_array(pane, np.take(self._lut32, self.soup.values(programs, view)).T)
+        if view.zoom >= GRID_ZOOM:  # big tiles: a dark line on each tile's top and left edge
+            size = view.tile * view.zoom
+            cw, ch = view.cells
+            right = min(view.width, int((cw - view.x0) * view.zoom))
+            bottom = min(view.height, int((ch - view.y0) * view.zoom))
+            x = -(view.x0 % view.tile) * view.zoom
+            while x < right:
+                if x >= 0:
+                    pygame.draw.line(pane, BG, (int(x), 0), (int(x), bottom - 1))
+                x += size
+            y = -(view.y0 % view.tile) * view.zoom
+            while y < bottom:
+                if y >= 0:
+                    pygame.draw.line(pane, BG, (0, int(y)), (right - 1, int(y)))
+                y += size
+        for member, colour in ((selected, ACCENT), (partner, HEAD1)):
+            if member is not None:
+                x, y, w, h = view.tile_rect(member)
+                pygame.draw.rect(pane, colour, (x - 2, y - 2, w + 4, h + 4), 2)
+
+    # --- one frame --------------------------------------------------------------------------------
+
+    def draw(self, surface, frame: SoupFrame, view: Viewport, panel: ProgramPanel | None = None,
+             rate: int | None = None, message: str = "", mode: str = "live") -> None:
+        """Draw the whole frame: header, soup (or program panel), sparklines, top programs."""
+        surface.fill(BG)
+        w = frame.world
+        grid = f" on a {w.grid[0]} x {w.grid[1]} grid" if w.grid else ""
+        shown = rate if rate is not None else "max"
+        if mode == "live":
+            pace = f"{frame.epochs_per_s:.1f} epochs/s   epochs/frame {shown}"
+        elif mode == "follow":
+            pace = f"{frame.epochs_per_s:.1f} epochs/s (run)"
+        else:
+            pace = f"playing {shown} snapshot(s) per step"
+        header = (f"{w.language}  {w.num_programs} programs{grid}  seed {w.seed}   "
+                  f"epoch {frame.epoch}   [{frame.status}]   {pace}")
+        self.text(surface, header, (10, 9))
+        if message:
+            self.text(surface, message, (WINDOW[0] - 10 - self.font.size(message)[0], 9), ACCENT)
+        if panel is None:
+            self.draw_soup(surface, frame.programs, view)
+        else:
+            self.draw_panel(surface, panel)
+        s = frame.series.get("epoch")
+        self._cached(surface, "side", SIDE, (0 if s is None else len(s), frame.transition_epoch),
+                     lambda target: self.draw_side(target, frame))
+        self._cached(surface, "top", BOTTOM, (frame.top, frame.top_epoch),
+                     lambda target: self.draw_top(target, frame))
+        if panel is None:
+            z = view.zoom
+            per = "1 pixel" if z == 1 else f"{z:g} pixels"
+            note = (f"soup above: one 8x8 tile per program, {per} per byte (row-major from the "
+                    "top left)")
+            self.text(surface, note, (BOTTOM.right - 6 - self.small.size(note)[0], BOTTOM.y + 4),
+                      DIM, self.small)
+
+    def _cached(self, surface, name: str, rect, key: object, draw) -> None:
+        """Copy panel ``name`` from the cache, drawing it there first when ``key`` changed."""
+        if self._panel_keys.get(name) != key:
+            self._panels.fill(BG, rect)
+            draw(self._panels)
+            self._panel_keys[name] = key
+        surface.blit(self._panels, rect.topleft, area=rect)
+
+    def draw_side(self, surface, frame: SoupFrame) -> None:
+        """Sparklines (high-order entropy, ops per interaction), palette and keys."""
+        s = frame.series
+        t = frame.transition_epoch
+        y = SIDE.y
+        self.sparkline(surface, pygame.Rect(SIDE.x, y, SIDE.w, 110),
+                       "high-order entropy (bits/byte)", s.get("epoch"), s.get("higher_entropy"),
+                       t, threshold=TRANSITION_THRESHOLD)
+        self.sparkline(surface, pygame.Rect(SIDE.x, y + 122, SIDE.w, 110),
+                       "ops per interaction", s.get("epoch"), s.get("ops_per_interaction"), t)
+        y += 236
+        rep = s.get("replicator_fraction")
+        if rep is not None and len(rep) and np.isfinite(rep[-1]):
+            self.text(surface, f"replicators: {100 * rep[-1]:.0f} % of a sample",
+                      (SIDE.x, y), TEXT, self.small)
+            self.text(surface, "(score >= 5 at the last report)", (SIDE.x, y + 13), DIM,
+                      self.small)
+        y += 32
+        self.text(surface, "palette (byte colours)", (SIDE.x, y), DIM, self.small)
+        y += 15
+        for label, rgb in self.legend:
+            pygame.draw.rect(surface, rgb, (SIDE.x, y + 2, 10, 10))
+            self.text(surface, label[:34], (SIDE.x + 15, y), TEXT, self.small)
+            y += 14
+        y += 6
+        self.text(surface, "keys", (SIDE.x, y), DIM, self.small)
+        y += 14
+        for line in KEYS_HELP:
+            self.text(surface, line, (SIDE.x, y), TEXT, self.small)
+            y += 13
+
+    def sparkline(self, surface, rect, title: str, x: np.ndarray | None, y: np.ndarray | None,
+                  transition: int | None, threshold: float | None = None) -> None:
+        """A small line plot of ``y`` over epochs ``x``; the transition epoch as a red line."""
+        pygame.draw.rect(surface, PANEL_BG, rect)
+        self.text(surface, title, (rect.x + 4, rect.y + 2), DIM, self.small)
+        plot = pygame.Rect(rect.x + 4, rect.y + 18, rect.w - 8, rect.h - 36)
+        if x is None or y is None or len(x) == 0:
+            self.text(surface, "no report yet", (plot.x, plot.y + 20), DIM, self.small)
+            return
+        ok = np.isfinite(y)
+        x, y = x[ok], y[ok]
+        if len(x) == 0:
+            return
+        x0, x1 = float(x[0]), float(max(x[-1], x[0] + 1))
+        lo = 0.0
+        hi = float(max(y.max(), threshold * 1.25 if threshold else 0.0, 1e-9))
+
+        def px(e: float) -> int:
+            return int(plot.x + (e - x0) / (x1 - x0) * (plot.w - 1))
+
+        def py(v: float) -> int:
+            return int(plot.bottom - 1 - (v - lo) / (hi - lo) * (plot.h - 1))
+
+        if threshold is not None:
+            ty = py(threshold)
+            for xx in range(plot.x, plot.right, 6):
+                pygame.draw.line(surface, DIM, (xx, ty), (xx + 2, ty))
+        if transition is not None:
+            tx = px(transition)
+            pygame.draw.line(surface, TRANSITION, (tx, plot.y), (tx, plot.bottom))
+            label = f"transition {transition}"
+            lw = self.small.size(label)[0]
+            lx = tx + 3 if tx + 3 + lw <= plot.right else tx - 3 - lw
+            self.text(surface, label, (lx, plot.bottom - 12), TRANSITION, self.small)
+        pts = [(px(e), py(v)) for e, v in zip(x, y, strict=True)]
+        if len(pts) > 1:
+            pygame.draw.lines(surface, LINE, False, pts, 2)
+        else:
+            pygame.draw.circle(surface, LINE, pts[0], 2)
+        self.text(surface, f"{y[-1]:.3g}  (max {y.max():.3g})", (plot.x, plot.bottom + 2), TEXT,
+                  self.small)
+        right = f"epoch {int(x0)}..{int(x[-1])}"
+        self.text(surface, right, (plot.right - self.small.size(right)[0], plot.bottom + 2),
+                  DIM, self.small)
+
+    def draw_top(self, surface, frame: SoupFrame) -> None:
+        """The most common programs: count, share and the program as coloured characters."""
+        pygame.draw.rect(surface, PANEL_BG, BOTTOM)
+        at = "" if frame.top_epoch is None else f" at the report of epoch {frame.top_epoch}"
+        self.text(surface, f"most common programs{at} (copies in the soup, share, program)",
+                  (BOTTOM.x + 6, BOTTOM.y + 4), DIM, self.small)
+        n = max(frame.world.num_programs, 1)
+        cell_w = 16 if not is_hex_language(self.language) else 17
+        for i, (program, count) in enumerate(frame.top[:8]):
+            y = BOTTOM.y + 22 + i * 26
+            self.text(surface, f"{count:>7}", (BOTTOM.x + 6, y + 3))
+            self.text(surface, f"{100 * count / n:5.2f}%", (BOTTOM.x + 70, y + 3), DIM)
+            self.byte_cells(surface, program, BOTTOM.x + 140, y, cell_w, 22)
+        if not frame.top:
+            self.text(surface, "(none yet: they appear at the first report)",
+                      (BOTTOM.x + 6, BOTTOM.y + 26), DIM)
+
+    # --- the program panel ------------------------------------------------------------------------
+
+    def draw_panel(self, surface, p: ProgramPanel) -> None:
+        """Program ``p``: disassembly, score, and its interaction with the partner, step by step."""
+        r = SOUP_PANE
+        pygame.draw.rect(surface, PANEL_BG, r)
+        tr = p.trace
+        x, y = r.x + 12, r.y + 8
+        verdict = "replicator" if p.score >= 5 else "not a replicator"
+        self.text(surface, f"program #{p.index}   {p.count} copies in the soup   replication "
+                  f"score {p.score}/64 ({verdict})", (x, y), ACCENT)
+        y += 20
+        self.text(surface, f"meets partner #{p.partner} on one 128-byte tape: bytes 0-63 "
+                  f"program #{p.index}, 64-127 partner #{p.partner}", (x, y), TEXT)
+        y += 26
+        s = p.step
+        cw, ch = 15, 22
+        for half in range(2):
+            self.text(surface, f"{half * 64:>3}", (x, y + half * (ch + 26) + 4), DIM, self.small)
+        tx = x + 30
+        tape = tr.tapes[s]
+        for half in range(2):
+            ty = y + half * (ch + 26)
+            self.byte_cells(surface, tape[half * 64:(half + 1) * 64], tx, ty, cw, ch)
+        # markers: pc box, head0 below, head1 above
+        for pos, colour, below, name in ((tr.head0[s], HEAD0, True, "h0"),
+                                         (tr.head1[s], HEAD1, False, "h1")):
+            if pos < 0:
+                continue
+            half, j = divmod(int(pos), 64)
+            cx = tx + j * cw + cw // 2
+            ty = y + half * (ch + 26)
+            if below:
+                tip, base = ty + ch + 1, ty + ch + 9
+            else:
+                tip, base = ty - 1, ty - 9
+            pygame.draw.polygon(surface, colour, [(cx, tip), (cx - 5, base), (cx + 5, base)])
+            g = self._glyph(name, colour, 11)
+            surface.blit(g, (cx + 6, min(tip, base) - 3))
+        if tr.pc[s] >= 0:
+            half, j = divmod(int(tr.pc[s]), 64)
+            pygame.draw.rect(surface, ACCENT, (tx + j * cw - 1, y + half * (ch + 26) - 1,
+                                               cw + 2, ch + 2), 2)
+        y += 2 * (ch + 26) + 4
+        ops = tr.ops_before[s]
+        info = f"step {s} / {tr.steps}   "
+        info += (f"ops so far {ops} / {tr.ops}   " if ops >= 0 else f"ops (run) {tr.ops}   ")
+        if tr.pc[s] >= 0:
+            b = int(tape[tr.pc[s]])
+            info += f"pc {tr.pc[s]}"
+            if tr.head0[s] >= 0:
+                info += f"  head0 {tr.head0[s]}  head1 {tr.head1[s]}"
+            if tr.language.startswith("bff"):
+                kind = _bff_kind(tr.language, b)
+                what = f"'{self.labels[b]}'" if kind is not None else f"byte {b:#04x}"
+                info += f"   next: {what}  {_BFF_EFFECT[kind]}"
+            else:
+                info += f"   next byte {b:02X}"
+        else:
+            info += "finished (the final tape)"
+        self.text(surface, info, (x, y), TEXT)
+        y += 20
+        lw = tr.last_write
+        end = tr.steps if lw < 0 else min(tr.steps, lw + 1 + max(16, lw // 8))
+        tail = "" if end == tr.steps else f"; the tape never changes after step {lw}"
+        self.text(surface, f"the tape over steps 0..{end} (time runs down; white line: this step"
+                  f"{tail})", (x, y), DIM, self.small)
+        y += 14
+        self._draw_strip(surface, p, pygame.Rect(tx, y, 128 * 7, r.bottom - y - 40), end)
+        self.text(surface, PANEL_HELP, (x, r.bottom - 30), DIM, self.small)
+
+    def _draw_strip(self, surface, p: ProgramPanel, rect, end: int) -> None:
+        tr = p.trace
+        rows = max(1, min(rect.h, end + 1))
+        idx = np.linspace(0, end, rows).round().astype(np.int64)
+        if p._strip is None or p._strip.get_size() != (rect.w, rows):
+            img = np.asarray(self.colours)[tr.tapes[idx]]  # rows x 128 x 3
+            img = np.repeat(img, rect.w // 128, axis=1).transpose(1, 0, 2)
+            p._strip = pygame.surfarray.make_surface(np.ascontiguousarray(img))
+        surface.blit(p._strip, rect.topleft)
+        row = int(np.searchsorted(idx, p.step))
+        yy = rect.y + min(row, rows - 1)
+        pygame.draw.line(surface, (255, 255, 255), (rect.x - 8, yy), (rect.x + rect.w + 8, yy), 1)
+        self.text(surface, "0", (rect.right + 10, rect.y), DIM, self.small)
+        self.text(surface, f"step {end}", (rect.right + 10, rect.y + rows - 12), DIM,
+                  self.small)
+        self.text(surface, f"{p.step}", (rect.right + 10, max(yy - 6, rect.y + 12)), TEXT,
+                  self.small)

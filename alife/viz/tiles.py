@@ -1,0 +1,213 @@
+"""The soup as a grid of tiles, seen through a zoomable viewport (plain numpy, no pygame).
+
+Each member of a soup is one square tile of cells: a 64-byte program is an 8x8 tile in the
+palette of :mod:`alife.analysis.palette`, byte ``j`` at row ``j // 8``, column ``j % 8``, tiles
+laid out as :func:`alife.analysis.soup_image.soup_image` lays them (2-D worlds on their grid;
+Agüera y Arcas et al. 2024, fig. 1). A world kind plugs in its own :class:`TileRenderer`
+(:func:`register_tile_renderer`); neural soups will colour particles by fixpoint class.
+
+The viewport maps every screen pixel to one (tile, cell) with ``zoom`` pixels per cell: zoomed
+out (zoom < 1) it samples one cell in every ``1 / zoom``, so a frame costs one gather per pixel
+of the pane, whatever the soup's size.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Protocol
+
+import numpy as np
+
+from alife.analysis.palette import BACKGROUND, byte_colours
+from alife.analysis.soup_image import TILE, default_columns
+from alife.world import World
+
+#: Zoom levels: screen pixels per cell (a cell is one byte of a program).
+ZOOMS = (0.125, 0.25, 0.5, 1.0, 2.0, 3.0, 4.0, 6.0, 8.0)
+
+
+class TileRenderer(Protocol):
+    """Colours of a soup's tiles: one square tile of ``tile`` x ``tile`` cells per member.
+
+    Cells are numbered through the whole soup: cell ``c`` of member ``m`` is number
+    ``m * tile**2 + c``. ``cell_values`` gives each cell's index into ``palette``.
+    """
+
+    tile: int
+    palette: np.ndarray  # uint8[K, 3] RGB
+
+    def cell_values(self, state: np.ndarray, cells: np.ndarray) -> np.ndarray:
+        """Palette indices (any int dtype, same shape as ``cells``) of the numbered cells."""
+
+
+@dataclass(frozen=True)
+class ProgramTiles:
+    """Program soups: an 8x8 tile of byte colours per 64-byte program (``state``: uint8[N, 64]).
+
+    Cell numbers are byte offsets into the soup, and each byte's palette index is its value.
+    """
+
+    language: str
+    tile: int = TILE
+
+    @property
+    def palette(self) -> np.ndarray:
+        """The language's 256 byte colours."""
+        return byte_colours(self.language)
+
+    def cell_values(self, state: np.ndarray, cells: np.ndarray) -> np.ndarray:
+        """The bytes themselves."""
+        return np.take(state.reshape(-1), cells)
+
+
+_RENDERERS: dict[str, Callable[[World], TileRenderer]] = {
+    "program": lambda world: ProgramTiles(world.language),
+}
+
+
+def register_tile_renderer(kind: str, factory: Callable[[World], TileRenderer]) -> None:
+    """Let worlds of ``kind`` (``world.kind``) draw their own tiles (e.g. neural particles)."""
+    _RENDERERS[kind] = factory
+
+
+def tile_renderer(world: World) -> TileRenderer:
+    """The tile renderer of ``world``'s kind (program soups unless the world says otherwise)."""
+    return _RENDERERS[str(getattr(world, "kind", "program"))](world)
+
+
+@dataclass
+class Viewport:
+    """Which part of a soup a pane of ``width`` x ``height`` pixels shows, and how large."""
+
+    num_members: int
+    columns: int  # tiles per row
+    width: int
+    height: int
+    tile: int = TILE
+    zoom: float = 1.0  # screen pixels per cell
+    x0: float = 0.0  # the cell at the pane's left edge
+    y0: float = 0.0  # the cell at the pane's top edge
+
+    @classmethod
+    def for_world(cls, world: World, width: int, height: int, tile: int = TILE) -> Viewport:
+        """A viewport on ``world``'s soup (its grid for 2-D worlds), zoomed to fit the pane."""
+        cols = default_columns(world.num_programs, world.grid)
+        v = cls(world.num_programs, cols, width, height, tile)
+        v.fit()
+        return v
+
+    @property
+    def rows(self) -> int:
+        """Rows of tiles."""
+        return -(-self.num_members // self.columns)
+
+    @property
+    def cells(self) -> tuple[int, int]:
+        """(width, height) of the whole soup in cells."""
+        return self.columns * self.tile, self.rows * self.tile
+
+    def fit(self) -> None:
+        """The largest zoom level that shows the whole soup, at the top left."""
+        cw, ch = self.cells
+        fitting = [z for z in ZOOMS if cw * z <= self.width and ch * z <= self.height]
+        self.zoom = fitting[-1] if fitting else ZOOMS[0]
+        self.x0 = self.y0 = 0.0
+        self._clamp()
+
+    def zoom_at(self, px: int, py: int, zoom_in: bool) -> None:
+        """Zoom one level in or out, keeping the cell under pixel (px, py) in place."""
+        i = ZOOMS.index(self.zoom) if self.zoom in ZOOMS else 3
+        new = ZOOMS[min(i + 1, len(ZOOMS) - 1) if zoom_in else max(i - 1, 0)]
+        cx, cy = self.x0 + px / self.zoom, self.y0 + py / self.zoom
+        self.zoom = new
+        self.x0, self.y0 = cx - px / new, cy - py / new
+        self._clamp()
+
+    def pan(self, dx_pixels: float, dy_pixels: float) -> None:
+        """Move the view by a drag of (dx, dy) screen pixels."""
+        self.x0 -= dx_pixels / self.zoom
+        self.y0 -= dy_pixels / self.zoom
+        self._clamp()
+
+    def _clamp(self) -> None:
+        cw, ch = self.cells
+        self.x0 = float(min(max(self.x0, 0.0), max(cw - self.width / self.zoom, 0.0)))
+        self.y0 = float(min(max(self.y0, 0.0), max(ch - self.height / self.zoom, 0.0)))
+
+    def key(self) -> tuple:
+        """What the pixel map depends on."""
+        return (self.num_members, self.columns, self.width, self.height, self.tile, self.zoom,
+                int(self.x0), int(self.y0))
+
+    def cell_at(self, px: int, py: int) -> tuple[int, int]:
+        """(x, y) soup cell under pane pixel (px, py)."""
+        return int(self.x0 + px / self.zoom), int(self.y0 + py / self.zoom)
+
+    def member_at(self, px: int, py: int) -> int | None:
+        """The member whose tile is under pane pixel (px, py) (None: outside the soup)."""
+        if not (0 <= px < self.width and 0 <= py < self.height):
+            return None
+        cx, cy = self.cell_at(px, py)
+        col, row = cx // self.tile, cy // self.tile
+        if col >= self.columns:
+            return None
+        m = row * self.columns + col
+        return m if m < self.num_members else None
+
+    def tile_rect(self, member: int) -> tuple[int, int, int, int]:
+        """(x, y, w, h) in pane pixels of ``member``'s tile (may lie outside the pane)."""
+        row, col = divmod(member, self.columns)
+        x = (col * self.tile - self.x0) * self.zoom
+        y = (row * self.tile - self.y0) * self.zoom
+        size = self.tile * self.zoom
+        return int(round(x)), int(round(y)), max(1, int(round(size))), max(1, int(round(size)))
+
+    def pixel_map(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(member int64[w, h], cell int64[w, h], valid bool[w, h]) of every pane pixel, in
+        pygame's surfarray order (x first)."""
+        xs = (self.x0 + np.arange(self.width) / self.zoom).astype(np.int64)
+        ys = (self.y0 + np.arange(self.height) / self.zoom).astype(np.int64)
+        t = self.tile
+        col, cx = np.divmod(xs, t)
+        row, cy = np.divmod(ys, t)
+        member = row[None, :] * self.columns + col[:, None]
+        cell = cy[None, :] * t + cx[:, None]
+        valid = (col[:, None] < self.columns) & (member < self.num_members)
+        return np.where(valid, member, 0), cell, valid
+
+
+class SoupPainter:
+    """Turns a soup state into the pane's pixels, caching the pixel map between frames."""
+
+    def __init__(self, renderer: TileRenderer) -> None:
+        self.renderer = renderer
+        self._key: tuple | None = None
+        self._cells = np.zeros((0, 0), dtype=np.int64)
+        self._outside = np.zeros(0, dtype=np.int64)
+
+    def _update(self, view: Viewport) -> None:
+        if self._key != view.key():
+            member, cell, valid = view.pixel_map()
+            self._key = view.key()
+            # row-major (y first) in memory: the gathers stream and the blit copies rows
+            self._cells = np.ascontiguousarray((member * (view.tile * view.tile) + cell).T)
+            self._outside = np.flatnonzero(~valid.T)
+
+    def values(self, state: np.ndarray, view: Viewport) -> np.ndarray:
+        """int[h, w]: each pane pixel's palette index (``len(palette)``: outside the soup),
+        y first (``.T`` gives pygame's x-first order without a copy)."""
+        self._update(view)
+        out = self.renderer.cell_values(state, self._cells)
+        if len(self._outside):
+            out = out.astype(np.int32)
+            out.reshape(-1)[self._outside] = len(self.renderer.palette)
+        return out
+
+    def lut(self) -> np.ndarray:
+        """uint8[K + 1, 3]: the palette and the background colour after it."""
+        return np.concatenate([self.renderer.palette, np.array([BACKGROUND], dtype=np.uint8)])
+
+    def pixels(self, state: np.ndarray, view: Viewport) -> np.ndarray:
+        """uint8[w, h, 3]: the pane's pixels (x first, as ``pygame.surfarray`` wants them)."""
+        return self.lut()[self.values(state, view).T]
