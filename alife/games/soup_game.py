@@ -39,12 +39,11 @@ from alife.languages.bff import SCRATCH_INTS
 from alife.languages.dispatch import run_tape
 from alife.languages.forth import STACK
 from alife.rng import H, S
+from alife.soup.kernel import load_pair, mutation_draw
 
 L = 64
 MATCHES = ("exact", "bytes", "mirror")
 BOUND = 2.0  # |payoff| <= 2: both halves copies of one side
-_M30 = np.uint64((1 << 30) - 1)
-_FF = np.uint64(0xFF)
 
 
 @njit(cache=True, nogil=True)
@@ -88,15 +87,13 @@ def species_game_kernel(programs: np.ndarray, pairs: np.ndarray, samples: int, l
         first = i if o == 0 else j
         second = j if o == 0 else i
         tape = np.empty(2 * L, dtype=np.uint8)
-        for t in range(L):
-            tape[t] = programs[first, t]
-            tape[L + t] = programs[second, t]
+        load_pair(programs, first, second, tape)
         if mutation > 0:
             base = H(key ^ H(np.uint64(task))) * np.uint64(2 * L)
             for t in range(2 * L):
-                r = H(base + np.uint64(t))
-                if ((r >> np.uint64(8)) & _M30) < mutation:
-                    tape[t] = np.uint8(r & _FF)
+                v = mutation_draw(base, t, mutation)
+                if v >= 0:
+                    tape[t] = np.uint8(v)
         scratch = np.zeros(SCRATCH_INTS, dtype=np.int64)
         stack = np.zeros(STACK, dtype=np.uint8)
         run_tape(lang, tape, limit, scratch, stack)

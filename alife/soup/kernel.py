@@ -88,7 +88,7 @@ def spatial_pairs(order: np.ndarray, seed: np.uint64, epoch: int, offsets: np.nd
 
 
 @njit(inline="always", cache=True, nogil=True)
-def _load_pair(programs: np.ndarray, a: int, b: int, tape: np.ndarray) -> None:
+def load_pair(programs: np.ndarray, a: int, b: int, tape: np.ndarray) -> None:
     """Program a's bytes then program b's into the 128-byte tape."""
     for j in range(L):
         tape[j] = programs[a, j]
@@ -96,7 +96,7 @@ def _load_pair(programs: np.ndarray, a: int, b: int, tape: np.ndarray) -> None:
 
 
 @njit(inline="always", cache=True, nogil=True)
-def _mutation(kbase: np.uint64, t: int, mutation: np.uint64) -> int:
+def mutation_draw(kbase: np.uint64, t: int, mutation: np.uint64) -> int:
     """The new value of tape byte t when its mutation draw fires (soup.md step 2), else -1."""
     r = H(kbase + np.uint64(t))
     if ((r >> np.uint64(8)) & _M30) < mutation:
@@ -123,10 +123,10 @@ def execute_pairs(programs: np.ndarray, pairs: np.ndarray, executed: int, lang: 
         for k in range(blk * BLOCK, min(npairs, (blk + 1) * BLOCK)):
             a = pairs[2 * k]
             b = pairs[2 * k + 1]
-            _load_pair(programs, a, b, tape)
+            load_pair(programs, a, b, tape)
             kbase = (base + np.uint64(k)) * np.uint64(TAPE)
             for t in range(TAPE):
-                v = _mutation(kbase, t, mutation)
+                v = mutation_draw(kbase, t, mutation)
                 if v >= 0:
                     tape[t] = np.uint8(v)
             ops = 0
@@ -167,13 +167,13 @@ def execute_pairs_traced(programs: np.ndarray, tokens: np.ndarray, pairs: np.nda
         for k in range(blk * BLOCK, min(npairs, (blk + 1) * BLOCK)):
             a = pairs[2 * k]
             b = pairs[2 * k + 1]
-            _load_pair(programs, a, b, tape)
+            load_pair(programs, a, b, tape)
             for j in range(L):
                 tin[j] = tokens[a, j]
                 tin[L + j] = tokens[b, j]
             kbase = (base + np.uint64(k)) * np.uint64(TAPE)
             for t in range(TAPE):
-                v = _mutation(kbase, t, mutation)
+                v = mutation_draw(kbase, t, mutation)
                 if v >= 0:
                     tape[t] = np.uint8(v)
                     owner = a if t < L else b
