@@ -1,7 +1,8 @@
 """alife: an artificial-life toolkit for self-replication research.
 
 Program soups of "Computational Life" (Agüera y Arcas et al. 2024) in numba, byte-exact with the
-reference implementation, plus the analyses around them.
+reference implementation, soups of self-applying networks (Gabor, Illium et al. 2019), plus the
+analyses around them.
 """
 
 from alife import languages
@@ -9,10 +10,11 @@ from alife.analysis.entropy import complexity
 from alife.analysis.replication import replication_score, replication_scores
 from alife.errors import AlifeError
 from alife.soup import Checkpoint, Soup, read_dat, write_dat
+from alife.soups import new_soup
 from alife.world import World, load_world, make_world
 
 __version__ = "0.1.0"
 
-__all__ = ["Soup", "World", "load_world", "make_world", "languages", "replication_score",
-           "replication_scores", "complexity", "read_dat", "write_dat", "Checkpoint",
-           "AlifeError", "__version__"]
+__all__ = ["Soup", "new_soup", "World", "load_world", "make_world", "languages",
+           "replication_score", "replication_scores", "complexity", "read_dat", "write_dat",
+           "Checkpoint", "AlifeError", "__version__"]

@@ -66,7 +66,8 @@ def run_soup(soup: Soup, max_epochs: int, until: Condition | None = None,
         m = soup.metrics()
         m["wall_time"] = time.perf_counter() - t0
         summary.reports.append(m)
-        if summary.transition_epoch is None and m["higher_entropy"] > TRANSITION_THRESHOLD:
+        if summary.transition_epoch is None and \
+                m.get("higher_entropy", 0.0) > TRANSITION_THRESHOLD:
             summary.transition_epoch = soup.epoch
         for obs in observers:
             obs(soup, m)

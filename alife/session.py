@@ -20,6 +20,7 @@ from alife.runner import RunSummary, run_soup
 from alife.soup.checkpoint import checkpoint_name, write_dat
 from alife.soup.soup import Soup
 from alife.soup.stop import parse_condition
+from alife.soups import new_soup
 from alife.world import World
 
 Hook = tuple[int, Callable[[Soup, int], None]]
@@ -70,7 +71,7 @@ class RunOutcome:
 
 def soup_from_state(world: World, state: SoupState) -> Soup:
     """A soup of ``world`` continuing ``state`` (programs, epoch, reset counter, total ops)."""
-    soup = Soup(world)
+    soup = new_soup(world)
     if state.programs.shape != soup.programs.shape:
         raise AlifeError(f"the saved soup holds {state.programs.shape[0]} programs but the "
                          f"world has num_programs = {world.num_programs}")
@@ -96,7 +97,7 @@ def start_run(world: World, out: str | os.PathLike | None, *, alife_version: str
     ``on_start(soup)`` runs once the history exists, just before the first epoch; ``watcher``
     sees every chunk and report and may pause the loop (it never changes the soup's bytes).
     """
-    soup = soup if soup is not None else Soup(world)
+    soup = soup if soup is not None else new_soup(world)
     writer = None if out is None else HistoryWriter.create(out, world, alife_version)
     hooks: list[Hook] = []
     if dat_dir is not None:
@@ -135,7 +136,7 @@ def resume_run(path: str | os.PathLike, *, alife_version: str, epochs: int | Non
         history.close()
         raise
     writer, state = HistoryWriter.reopen(history, world, alife_version)
-    soup = soup_from_state(world, state) if state is not None else Soup(world)
+    soup = soup_from_state(world, state) if state is not None else new_soup(world)
     wall = state.wall_time if state is not None else 0.0
     return soup, _drive(soup, world, writer, world.epochs, world.until, progress, [],
                         wall_offset=wall, earlier_transition=earlier, on_start=on_start,
@@ -197,10 +198,7 @@ def _drive(soup: Soup, world: World, writer: HistoryWriter | None, max_epochs: i
     bar = _progress_bar(soup, world, progress)
 
     def show(s: Soup, m: dict[str, Any]) -> None:
-        bar.set_postfix({"H": f"{m['higher_entropy']:.3f}",
-                         "ops/int": f"{m['ops_per_interaction']:.0f}",
-                         "rep": f"{m.get('replicators', 0)}/{m.get('score_sample', 0)}"},
-                        refresh=False)
+        bar.set_postfix(s.status_fields(m), refresh=False)
 
     observers = [show] + ([recorder.report] if recorder else []) \
         + ([watcher.report] if watcher else [])

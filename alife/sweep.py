@@ -22,12 +22,16 @@ from alife.world import World, make_world
 
 #: Columns of ``sweep.csv`` after seed/status/stopped_by/transitioned/transition_epoch/epochs.
 FINAL_METRICS = ("higher_entropy", "h0", "bpb", "brotli_size", "ops_per_interaction",
-                 "richness", "shannon_bits", "replicator_fraction", "score_mean")
+                 "richness", "shannon_bits", "replicator_fraction", "score_mean",
+                 # neural soups (empty for program soups)
+                 "fixpoint_fraction", "census_fixpoint", "census_second_order", "census_other",
+                 "census_zero", "census_divergent")
 COLUMNS = ("seed", "status", "stopped_by", "transitioned", "transition_epoch", "epochs",
            "wall_s", *FINAL_METRICS, "history")
 #: Keys that may differ between a stored run and the sweep asking for it (a resume changes them).
 _STOP_KEYS = ("epochs", "until", "name")
-_COUNTS = ("brotli_size", "richness")
+_COUNTS = ("brotli_size", "richness", "census_fixpoint", "census_second_order", "census_other",
+           "census_zero", "census_divergent")
 _RUN_LOCK = threading.Lock()  # one soup at a time per process (numba's thread pool is shared)
 
 

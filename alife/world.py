@@ -45,6 +45,17 @@ class World:
     registry_share: float = 0.001  # history: register top species at or above this share
     tracer_tokens: bool = False  # carry a 64-bit provenance token per byte (never alters bytes)
     lineage: bool = False  # record each program's lineage parent every epoch (tracer tokens)
+    kind: str = "program"  # "program": byte programs; "neural": weightwise particles
+    # Neural soups (kind = "neural"; Gabor, Illium et al. 2019): per generation and pair
+    attack_rate: float = 0.1  # probability that a particle rewrites its partner's weights
+    learn_rate: float = 0.0  # probability that a particle learns from its partner
+    learn_steps: int = 1  # SGD steps of one learn-from event
+    train_steps: int = 20  # self-training SGD steps per particle per generation
+    learning_rate: float = 0.04  # SGD learning rate of self-training and learn-from
+    momentum: float = 0.9  # SGD momentum (a fresh buffer every generation)
+    noise: float = 0.0  # std of Gaussian noise added to every weight each generation
+    replace_dead: bool = True  # replace divergent and zero particles by new random ones
+    epsilon: float = 1e-5  # absolute tolerance of the fixpoint classifier
     name: str = field(default="", compare=False)  # a label; not part of the soup's definition
 
     @property
@@ -61,9 +72,10 @@ class World:
     def to_dict(self) -> dict[str, Any]:
         """Plain dict of every key (None values left out), ready for TOML."""
         out = {}
+        skip = _NEURAL_ONLY if self.kind == "program" else _PROGRAM_ONLY
         for f in fields(self):
             v = getattr(self, f.name)
-            if v is not None:
+            if v is not None and f.name not in skip:
                 out[f.name] = list(v) if isinstance(v, tuple) else v
         return out
 
@@ -86,8 +98,18 @@ _FIELD_TYPES: dict[str, str] = {
     "until": "str", "report_every": "int",
     "score_sample": "int", "snapshot_every": "int", "species_top": "int",
     "hamming_radius": "int", "modes_persistence": "int", "registry_share": "float",
-    "tracer_tokens": "bool", "lineage": "bool", "name": "str",
+    "tracer_tokens": "bool", "lineage": "bool", "name": "str", "kind": "str",
+    "attack_rate": "float", "learn_rate": "float", "learn_steps": "int", "train_steps": "int",
+    "learning_rate": "float", "momentum": "float", "noise": "float", "replace_dead": "bool",
+    "epsilon": "float",
 }
+KINDS = ("program", "neural")
+#: Keys that only program soups use: a neural world must leave them at their defaults.
+_PROGRAM_ONLY = ("language", "mutation_prob", "step_limit", "program", "program_copies",
+                 "reset_interval", "tracer_tokens", "lineage", "zero_init")
+#: Keys that only neural soups use (program worlds leave them out of their TOML).
+_NEURAL_ONLY = ("kind", "attack_rate", "learn_rate", "learn_steps", "train_steps",
+                "learning_rate", "momentum", "noise", "replace_dead", "epsilon")
 _ACCEPTED = {
     "str": "a string", "str?": "a string", "int": "an integer", "float": "a number",
     "bool": "true or false", "grid": "[W, H], two positive integers",
@@ -136,6 +158,16 @@ def _check(w: World) -> None:
         raise AlifeError(f"world key {key!r}: {getattr(w, key)!r} is out of range; "
                          f"accepted: {accepted}")
 
+    if w.kind not in KINDS:
+        raise AlifeError(f"world key 'kind': {w.kind!r} is unknown; accepted: {', '.join(KINDS)}")
+    if w.kind == "neural":
+        _check_neural(w)
+    else:
+        default = World()
+        for key in _NEURAL_ONLY[1:]:
+            if getattr(w, key) != getattr(default, key):
+                raise AlifeError(f"world key {key!r} applies to neural soups only; set "
+                                 "kind = 'neural' or leave it out")
     if w.language not in REGISTRY:
         raise AlifeError(f"world key 'language': unknown language {w.language!r}; "
                          f"accepted: {', '.join(REGISTRY)}")
@@ -191,6 +223,30 @@ def _check(w: World) -> None:
         parse_condition(w.until)
 
 
+def _check_neural(w: World) -> None:
+    """Neural soups: rates in [0, 1], non-negative steps, no program-soup-only keys."""
+    default = World()
+    for key in _PROGRAM_ONLY:
+        if getattr(w, key) != getattr(default, key):
+            raise AlifeError(f"world key {key!r} applies to program soups only; a world with "
+                             "kind = 'neural' must leave it out")
+    for key in ("attack_rate", "learn_rate"):
+        if not 0.0 <= getattr(w, key) <= 1.0:
+            raise AlifeError(f"world key {key!r}: {getattr(w, key)!r} is out of range; "
+                             "accepted: a probability in [0, 1]")
+    for key in ("learn_steps", "train_steps"):
+        if getattr(w, key) < 0:
+            raise AlifeError(f"world key {key!r}: {getattr(w, key)!r} is out of range; "
+                             "accepted: an integer >= 0")
+    for key in ("learning_rate", "momentum", "noise", "epsilon"):
+        value = getattr(w, key)
+        if not (value >= 0.0 and value < float("inf")):
+            raise AlifeError(f"world key {key!r}: {value!r} is out of range; accepted: a "
+                             "finite number >= 0")
+    if w.epsilon == 0.0:
+        raise AlifeError("world key 'epsilon': 0.0 is out of range; accepted: a number > 0")
+
+
 def make_world(values: dict[str, Any]) -> World:
     """A validated :class:`World` from a dict of keys (unknown keys are an error)."""
     known = {f.name for f in fields(World)}
@@ -199,6 +255,8 @@ def make_world(values: dict[str, Any]) -> World:
         if key not in known:
             raise AlifeError(f"unknown world key {key!r}; accepted: {', '.join(sorted(known))}")
         clean[key] = None if value is None else _coerce(key, value)
+    if clean.get("kind") == "neural" and "until" not in clean:
+        clean["until"] = ""  # the program soups' transition means nothing here
     w = World(**clean)
     _check(w)
     return w

@@ -43,6 +43,8 @@ def panel_timings(world, soup) -> tuple[float, float]:
     from alife.viz.tiles import Viewport
     from alife.viz.trace import trace_interaction
 
+    if world.kind != "program":  # no program panel: particles have no trace
+        return float("nan"), float("nan")
     painter, surface = FramePainter(world), pygame.Surface(WINDOW)
     view = Viewport.for_world(world, SOUP_PANE.w, SOUP_PANE.h)
     frame = SoupFrame(world, soup.programs.copy(), soup.epoch, top=tuple(soup.most_common(8)))
@@ -124,7 +126,8 @@ def main(argv: list[str] | None = None) -> int:
     mean = {k: statistics.mean(r["epochs_per_s"] for r in runs if r["kind"] == k)
             for k in ("without viewer", "worker thread, no window", "with viewer")}
     result = {
-        "world": world.language, "num_programs": world.num_programs, "threads": threads,
+        "world": world.language if world.kind == "program" else world.kind,
+        "num_programs": world.num_programs, "threads": threads,
         "video_driver": os.environ.get("SDL_VIDEODRIVER", "default"), "runs": runs,
         "epochs_per_s": mean,
         "viewer_cost_percent": 100 * (1 - mean["with viewer"] / mean["without viewer"]),
@@ -140,7 +143,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.json:
         print(json.dumps(result, indent=2))
         return 0
-    print(f"{world.language}, {world.num_programs} programs, epochs 0..{args.epochs - 1}, "
+    print(f"{result['world']}, {world.num_programs} programs, epochs 0..{args.epochs - 1}, "
           f"{threads} threads, SDL video driver {result['video_driver']}")
     for r in runs:
         print(f"  {r['kind']:<26} {r['epochs_per_s']:7.2f} epochs/s ({r['wall_s']:.1f} s)")
@@ -153,8 +156,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  frames: {len(frames)} drawn ({result['frames_per_s']:.1f}/s), median "
               f"{result['frame_ms_median']:.1f} ms, p95 {result['frame_ms_p95']:.1f} ms, max "
               f"{result['frame_ms_max']:.1f} ms")
-    print(f"  a frame with the trace panel open: median {panel_ms:.1f} ms; opening a program "
-          f"(trace of one interaction): median {trace_ms:.1f} ms")
+    if panel_ms == panel_ms:  # program soups only
+        print(f"  a frame with the trace panel open: median {panel_ms:.1f} ms; opening a "
+              f"program (trace of one interaction): median {trace_ms:.1f} ms")
     print(f"  load average before {load_before[0]:.2f}, after {load_after[0]:.2f}")
     return 0
 

@@ -44,6 +44,11 @@ def cmd_inspect(args: argparse.Namespace) -> int:
             for k, v in value.items():
                 if k != "epoch":
                     print(f"    {k:22s} {v:.6g}")
+        elif key == "most_common" and value and "class" in value[0]:
+            print("one particle per fixpoint class (count, class, weights)")
+            for t in value:
+                weights = " ".join(f"{x:+.3f}" for x in t["weights"])
+                print(f"    {t['count']:>7}  {t['class']:<12}  {weights}")
         elif key == "most_common":
             print("most common programs (count, replication score, program)")
             for t in value:
@@ -56,13 +61,13 @@ def cmd_inspect(args: argparse.Namespace) -> int:
 def _inspect_history(path: Path, top: int) -> dict[str, Any]:
     from alife.history import History
     from alife.session import soup_from_state
-    from alife.soup import Soup
+    from alife.soups import new_soup
 
     with History(path) as h:
         a = h.attrs
         state = h.checkpoint()
         world = h.world
-        soup = soup_from_state(world, state) if state is not None else Soup(world)
+        soup = soup_from_state(world, state) if state is not None else new_soup(world)
         snaps = h.snapshot_epochs()
         last = {k: v for k, v in h.last_metrics().items() if v == v}  # drop NaN
         info: dict[str, Any] = {
@@ -89,7 +94,11 @@ def _inspect_dat(path: Path, args: argparse.Namespace) -> dict[str, Any]:
 def _dat_world(args: argparse.Namespace) -> Any:
     from alife.world import load_world
 
-    return load_world(args.world, list(args.set or []))
+    world = load_world(args.world, list(args.set or []))
+    if world.kind == "neural":
+        raise AlifeError("a reference .dat holds byte programs; its world must be a program "
+                         "world, not kind = 'neural'")
+    return world
 
 
 def cmd_export(args: argparse.Namespace) -> int:
@@ -102,6 +111,9 @@ def cmd_export(args: argparse.Namespace) -> int:
         raise AlifeError(f"output {str(out)!r} already exists; choose another -o (nothing is "
                          "overwritten)")
     with History(args.history) as h:
+        if h.world.kind == "neural":
+            raise AlifeError(f"{args.history!r} is a neural soup; a reference .dat holds byte "
+                             "programs (read its particles with alife.history.History)")
         state = h.checkpoint()
         if args.epoch is None or (state is not None and args.epoch == state.epoch):
             if state is None:

@@ -8,6 +8,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from alife.errors import AlifeError
 from alife.session import RunOutcome
 from alife.soup.soup import Soup
@@ -31,6 +33,16 @@ def most_common_rows(soup: Soup, k: int) -> list[dict[str, Any]]:
 
     w = soup.world
     rows = []
+    if w.kind == "neural":  # one representative particle per fixpoint class
+        from alife.neural.particles import CLASS_NAMES
+
+        first, counts = soup.species()
+        classes = soup.classes()
+        for i in np.argsort(-counts, kind="stable")[:k]:
+            p = int(first[i])
+            rows.append({"count": int(counts[i]), "class": CLASS_NAMES[int(classes[p])],
+                         "index": p, "weights": soup.weights[p, :14].tolist()})
+        return rows
     for program, count in soup.most_common(k):
         score = replication_score(program, w.language, max(soup.epoch - 1, 0), w.seed,
                                   w.step_limit)
@@ -61,6 +73,10 @@ def cmd_run(args: argparse.Namespace) -> int:
     threads = set_threads(args.threads)
     if args.dat_every < 1:
         raise AlifeError(f"--dat-every {args.dat_every}: accepted an integer >= 1")
+    if world.kind == "neural" and (args.from_dat or args.dat_dir):
+        raise AlifeError(f"{'--from' if args.from_dat else '--dat-dir'}: reference .dat "
+                         "checkpoints hold byte programs; a world with kind = 'neural' keeps its "
+                         "particles in its history (continue one with `alife resume`)")
     soup = Soup.from_checkpoint(args.from_dat, world) if args.from_dat else None
     world = soup.world if soup is not None else world
     out = None if args.no_history else Path(args.out) if args.out else derive_out(world)
@@ -70,6 +86,13 @@ def cmd_run(args: argparse.Namespace) -> int:
         if quiet:
             return
         grid = f", grid {list(world.grid)}" if world.grid else ""
+        if world.kind == "neural":
+            print(f"alife run: neural soup, {world.num_programs} weightwise particles{grid}, "
+                  f"seed {world.seed}, attack {world.attack_rate:g}, learn-from "
+                  f"{world.learn_rate:g}, {world.train_steps} self-training steps, generations "
+                  f"{s.epoch}..{world.epochs - 1}, until {world.until or 'none'}, {threads} "
+                  "threads", file=sys.stderr)
+            return
         print(f"alife run: {world.language}, {world.num_programs} programs{grid}, seed "
               f"{world.seed}, mutation {world.mutation_prob:g}, epochs {s.epoch}.."
               f"{world.epochs - 1}, until {world.until or 'none'}, {threads} threads",
@@ -133,6 +156,8 @@ def report_outcome(soup: Soup, outcome: RunOutcome, top_k: int, as_json: bool,
     reason = {"epochs": f"reached {world.epochs} epochs", "until": f"until {world.until}",
               "interrupt": "interrupted (Ctrl-C); `alife resume` continues it"}
     print(f"  stopped         {reason[outcome.stopped_by]}")
+    if world.kind == "neural":
+        return _report_neural(outcome, top, extra)
     if outcome.transition_epoch is not None:
         print(f"  transition      high-order entropy crossed 3.0 at the report of epoch "
               f"{outcome.transition_epoch}")
@@ -151,4 +176,27 @@ def report_outcome(soup: Soup, outcome: RunOutcome, top_k: int, as_json: bool,
     print("  most common programs (count, replication score, program):")
     for t in top:
         print(f"    {t['count']:>7}  {t['score']:>2}  {t['text']}")
+    return 0
+
+
+def _report_neural(outcome: RunOutcome, top: list[dict[str, Any]], extra: list[str] | None) -> int:
+    """The summary's neural-soup part: census per fixpoint class and throughput."""
+    world, f = outcome.world, outcome.final
+    n = world.num_programs
+    census = "  ".join(f"{name} {int(f[f'census_{name}'])}" for name in
+                       ("fixpoint", "second_order", "other", "zero", "divergent"))
+    print(f"  census          {census}  (non-zero fixpoints {f['fixpoint_fraction']:.1%})")
+    print(f"  throughput      {outcome.epochs_per_s * n:,.0f} particle-generations/s "
+          f"({outcome.epochs_per_s:.2f} generations/s of {n} particles, reports included)")
+    print(f"  last generation {int(f['attacks'])} attacks, {int(f['learn_events'])} learn-from, "
+          f"{int(f['sgd_steps'])} SGD steps, {int(f['replaced'])} dead replaced; mean |w| "
+          f"{f['mean_abs_weight']:.4f}")
+    if outcome.history is not None:
+        print(f"  history         {outcome.history}")
+    for line in extra or []:
+        print(line)
+    print("  one particle per class (count, class, weights):")
+    for t in top:
+        weights = " ".join(f"{x:+.3f}" for x in t["weights"])
+        print(f"    {t['count']:>7}  {t['class']:<12}  {weights}")
     return 0

@@ -44,6 +44,8 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(rows, indent=2, default=float))
         return 0
+    if world.kind == "neural":
+        return _neural_table(rows, out)
     hit = [r for r in rows if r["transitioned"]]
     print(f"\nSweep summary: {len(rows)} runs, {len(hit)} crossed high-order entropy 3.0")
     print(f"  {'seed':>6}  {'status':8}  {'transition':>10}  {'epochs':>7}  {'wall s':>8}  "
@@ -54,5 +56,20 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         print(f"  {r['seed']:>6}  {r['status']:8}  {t:>10}  {r['epochs']:>7}  "
               f"{r['wall_s']:>8.1f}  {r['higher_entropy']:>6.3f}  "
               f"{'-' if frac is None else f'{frac:.2f}':>11}")
+    print(f"  table: {out / 'sweep.csv'}")
+    return 0
+
+
+def _neural_table(rows: list[dict], out: Path) -> int:
+    """The sweep summary of a neural soup: the final census of every seed."""
+    print(f"\nSweep summary: {len(rows)} neural-soup runs (final census per seed)")
+    names = ("fixpoint", "second_order", "other", "zero", "divergent")
+    print(f"  {'seed':>6}  {'status':8}  {'gens':>6}  {'wall s':>8}  "
+          + "  ".join(f"{n:>12}" for n in names))
+    for r in rows:
+        counts = "  ".join(f"{'-' if r[f'census_{n}'] is None else r[f'census_{n}']:>12}"
+                           for n in names)
+        print(f"  {r['seed']:>6}  {r['status']:8}  {r['epochs']:>6}  {r['wall_s']:>8.1f}  "
+              f"{counts}")
     print(f"  table: {out / 'sweep.csv'}")
     return 0

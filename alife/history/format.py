@@ -17,6 +17,11 @@ Worlds with ``tracer_tokens`` add ``/snapshots/tokens`` uint64[m, N, 64] and
 ``/checkpoint/tokens`` uint64[2, N, 64]; worlds with ``lineage`` add ``/lineage/crossed``
 uint8[epochs, ceil(N/8)]: row e holds epoch e's bits (little-endian bit order), bit p set when
 program p's lineage parent in that epoch was its partner.
+
+Neural soups (``kind = "neural"``) use the same layout: each particle is a 64-byte row of 16
+little-endian float32 slots (14 weights, 2 zeros), so ``soup`` datasets hold weights as bytes
+(``rows.view("<f4")``); their reports fill the ``census_*`` series and leave species, registry
+and MODES empty. The root attribute ``language`` is ``"neural"``.
 """
 
 from __future__ import annotations
@@ -35,7 +40,11 @@ METRICS = ("h0", "brotli_size", "bpb", "higher_entropy", "ops", "ops_per_interac
            "token_origins", "token_initial_share", "token_top_share",
            "gini_simpson", "hill_2", "berger_parker", "evenness", "skeleton_richness",
            "skeleton_shannon_bits", "hamming_richness", "hamming_shannon_bits", "modes_change",
-           "modes_novelty", "modes_ecology", "modes_complexity", "modes_persistent")
+           "modes_novelty", "modes_ecology", "modes_complexity", "modes_persistent",
+           # neural soups (kind = "neural"): census per fixpoint class and the last generation
+           "census_divergent", "census_zero", "census_fixpoint", "census_second_order",
+           "census_other", "fixpoint_fraction", "attacks", "learn_events", "sgd_steps",
+           "replaced", "mean_abs_weight")
 CHECKPOINT_SCALARS = ("epoch", "reset_index", "total_ops", "wall_time")
 SNAPSHOT_COMPRESSION = {"compression": "gzip", "compression_opts": 1}
 

@@ -32,15 +32,17 @@ class HistoryRecorder:
         self.world = w = soup.world
         self.wall_offset = wall_offset  # wall time of earlier sessions of this run
         self.modes = None
-        if w.modes_persistence:
+        self.programs = w.kind == "program"  # neural soups: no MODES, species or registry
+        if w.modes_persistence and self.programs:
             state = resumed.modes if resumed is not None else None
             self.modes = tracker_from_state(w.modes_persistence, state) if state is not None \
                 else ModesTracker(w.modes_persistence)
         self.registry = ReplicatorRegistry(w.registry_share, language=w.language, seed=w.seed,
                                            step_limit=w.step_limit)
-        for epoch, keys, counts in species_rows:  # a resumed run: rebuild it as it was
+        # a resumed run: rebuild it as it was
+        for epoch, keys, counts in species_rows if self.programs else ():
             self.registry.update(epoch, keys, counts, w.num_programs)
-        if species_rows:
+        if species_rows and self.programs:
             writer.write_registry(self.registry.to_array())
         if writer.last_snapshot_epoch() is None:
             if self.world.lineage:
@@ -51,6 +53,12 @@ class HistoryRecorder:
         """Record one report: metrics, top species, checkpoint (in that order)."""
         m = dict(metrics)
         m["wall_time"] = metrics.get("wall_time", 0.0) + self.wall_offset
+        if not self.programs:
+            self.writer.append_metrics(m)
+            self.writer.write_checkpoint(SoupState(
+                epoch=soup.epoch, reset_index=soup.reset_index, programs=soup.programs,
+                total_ops=soup.total_ops, wall_time=m["wall_time"]))
+            return
         first, counts = soup.species()
         if self.modes is not None and (self.modes.last_epoch is None
                                        or soup.epoch > self.modes.last_epoch):

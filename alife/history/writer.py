@@ -54,7 +54,8 @@ class HistoryWriter:
             raise AlifeError(f"cannot create history {str(p)!r}: {exc}") from None
         f.attrs.update({"format": FORMAT, "format_version": FORMAT_VERSION,
                         "world": world.to_toml(), "seed": world.seed,
-                        "language": world.language, "alife_version": alife_version,
+                        "language": world.language if world.kind == "program" else "neural",
+                        "alife_version": alife_version,
                         "created": _dt.datetime.now(_dt.UTC).isoformat(), "resumes": 0,
                         **_writer_attrs()})
         create_layout(f, world)

@@ -88,6 +88,18 @@ def spatial_pairs(order: np.ndarray, seed: np.uint64, epoch: int, offsets: np.nd
 
 
 @njit(inline="always", cache=True, nogil=True)
+def epoch_pairs(n: int, seed: np.uint64, epoch: int, offsets: np.ndarray, partners: np.ndarray,
+                order: np.ndarray, draws: np.ndarray, pairs: np.ndarray,
+                used: np.ndarray) -> tuple[np.ndarray, int]:
+    """(flat pairs, executed count) of epoch ``epoch``: the shuffled order itself in a
+    well-mixed soup (empty ``offsets``), else the spatial pairs written into ``pairs``."""
+    shuffle_order(n, seed, epoch, order, draws)
+    if offsets.shape[0] > 0:
+        return pairs, spatial_pairs(order, seed, epoch, offsets, partners, pairs, used)
+    return order, n // 2
+
+
+@njit(inline="always", cache=True, nogil=True)
 def load_pair(programs: np.ndarray, a: int, b: int, tape: np.ndarray) -> None:
     """Program a's bytes then program b's into the 128-byte tape."""
     for j in range(L):
@@ -233,18 +245,11 @@ def _epochs(programs: np.ndarray, lang: int, seed: np.uint64, first_epoch: int,
     pairs = np.empty(n, dtype=np.int64)
     used = np.empty(n, dtype=np.bool_)
     pair_ops = np.empty(n // 2, dtype=np.int64)
-    spatial = offsets.shape[0] > 0
     record = crossed.shape[0] > 0
     no_bits = np.zeros(0, dtype=np.uint8)
     for d in range(n_epochs):
         e = first_epoch + d
-        shuffle_order(n, seed, e, order, draws)
-        if spatial:
-            executed = spatial_pairs(order, seed, e, offsets, partners, pairs, used)
-            chosen = pairs
-        else:
-            executed = n // 2
-            chosen = order
+        chosen, executed = epoch_pairs(n, seed, e, offsets, partners, order, draws, pairs, used)
         if traced:
             execute_pairs_traced(programs, tokens, chosen, executed, lang, seed, e, mutation,
                                  limit, pair_ops, crossed[d] if record else no_bits)

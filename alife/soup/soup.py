@@ -22,7 +22,7 @@ from alife.errors import AlifeError
 from alife.languages import get
 from alife.soup.checkpoint import Checkpoint, read_dat, write_dat
 from alife.soup.kernel import init_programs, run_epochs, run_epochs_traced
-from alife.soup.spatial import grid_partners, read_pattern
+from alife.soup.spatial import partner_lists
 from alife.soup.tracer import init_tokens, token_census
 from alife.world import World, make_world
 
@@ -38,6 +38,16 @@ def set_threads(threads: int | None) -> int:
             raise AlifeError(f"--threads {threads}: accepted 1..{numba.config.NUMBA_NUM_THREADS}")
         numba.set_num_threads(threads)
     return numba.get_num_threads()
+
+
+def begin_run(epochs: int, threads: int | None) -> bool:
+    """Check an epoch count and set the thread count; False when there is nothing to run."""
+    if epochs < 0:
+        raise AlifeError(f"epochs must be >= 0, got {epochs}")
+    if epochs == 0:
+        return False
+    set_threads(threads)
+    return True
 
 
 class Soup:
@@ -70,12 +80,7 @@ class Soup:
         self.last_interactions = 0  #: pairs executed in the most recent epoch
         self._species_epoch: int | None = None
         self._species = (_EMPTY, _EMPTY)
-        if world.grid is not None:
-            self._offsets, self._partners = grid_partners(*world.grid)
-        elif world.pattern is not None:
-            self._offsets, self._partners = read_pattern(world.pattern, n)
-        else:
-            self._offsets, self._partners = _EMPTY, _EMPTY
+        self._offsets, self._partners = partner_lists(world)
 
     # --- construction from the reference format ------------------------------------------------
 
@@ -114,11 +119,8 @@ class Soup:
 
     def run(self, epochs: int = 1, threads: int | None = None) -> Soup:
         """Advance ``epochs`` epochs in one compiled call (GIL released); return ``self``."""
-        if epochs < 0:
-            raise AlifeError(f"epochs must be >= 0, got {epochs}")
-        if epochs == 0:
+        if not begin_run(epochs, threads):
             return self
-        set_threads(threads)
         w = self.world
         ops = np.zeros(epochs, dtype=np.int64)
         interactions = np.zeros(epochs, dtype=np.int64)
@@ -196,6 +198,11 @@ class Soup:
             m["confirmed"] = int((scores >= CONFIRMED).sum())
             m["replicator_fraction"] = m["replicators"] / len(scores)
         return m
+
+    def status_fields(self, m: dict[str, Any]) -> dict[str, str]:
+        """Short progress-bar fields of a report."""
+        return {"H": f"{m['higher_entropy']:.3f}", "ops/int": f"{m['ops_per_interaction']:.0f}",
+                "rep": f"{m.get('replicators', 0)}/{m.get('score_sample', 0)}"}
 
     def most_common(self, k: int = 5) -> list[tuple[bytes, int]]:
         """The ``k`` most common programs with their counts (ties: first in the soup first)."""

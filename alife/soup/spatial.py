@@ -33,6 +33,17 @@ def grid_partners(width: int, height: int,
     return np.array(offsets, dtype=np.int64), np.array(partners, dtype=np.int64)
 
 
+def partner_lists(world: object) -> tuple[np.ndarray, np.ndarray]:
+    """The CSR partner lists of a world: its ``grid``, its ``pattern`` file, or empty arrays
+    (a well-mixed soup)."""
+    if getattr(world, "grid", None) is not None:
+        return grid_partners(*world.grid)
+    if getattr(world, "pattern", None) is not None:
+        return read_pattern(world.pattern, world.num_programs)
+    empty = np.empty(0, dtype=np.int64)
+    return empty, empty
+
+
 def read_pattern(path: str | os.PathLike, num_programs: int) -> tuple[np.ndarray, np.ndarray]:
     """Partner lists from a file of ``a b`` lines (program, allowed partner), kept in file order."""
     p = Path(path)

@@ -14,7 +14,9 @@ _OPS: dict[str, Callable[[float, float], bool]] = {
 }
 #: Metrics a condition may name (keys of :meth:`alife.Soup.metrics`).
 CONDITION_METRICS = ("higher_entropy", "h0", "bpb", "brotli_size", "ops_per_interaction",
-                     "epoch", "replicator_fraction", "score_mean", "score_max")
+                     "epoch", "replicator_fraction", "score_mean", "score_max",
+                     "fixpoint_fraction", "census_fixpoint", "census_other", "census_zero",
+                     "census_divergent", "census_second_order")
 _PATTERN = re.compile(r"^\s*([a-z_0-9]+)\s*(>=|<=|>|<)\s*([-+0-9.eE]+)\s*$")
 
 

@@ -24,7 +24,8 @@ from alife.soup.soup import Soup
 from alife.world import World
 
 #: Metric series the viewer draws as sparklines (reported every ``report_every`` epochs).
-SERIES = ("epoch", "higher_entropy", "ops_per_interaction", "replicator_fraction")
+SERIES = ("epoch", "higher_entropy", "ops_per_interaction", "replicator_fraction",
+          "fixpoint_fraction", "census_other")  # the last two: neural soups
 #: Epochs-per-frame settings that ``+``/``-`` step through (None: as fast as the soup runs).
 RATES: tuple[int | None, ...] = (1, 2, 4, 8, 16, 64, 256, None)
 TOP_PROGRAMS = 8

@@ -210,7 +210,8 @@ class Viewer:
         self.fps = fps
         self.screenshot_dir = Path(screenshot_dir)
         self.painter = FramePainter(self.world)
-        self.view = Viewport.for_world(self.world, SOUP_PANE.w, SOUP_PANE.h)
+        self.view = Viewport.for_world(self.world, SOUP_PANE.w, SOUP_PANE.h,
+                                       tile=self.painter.soup.renderer.tile)
         self.frame: SoupFrame | None = None
         self.panel: ProgramPanel | None = None
         self.running = True
@@ -296,6 +297,9 @@ class Viewer:
         member = self.view.member_at(pos[0] - SOUP_PANE.x, pos[1] - SOUP_PANE.y)
         if member is None:
             return
+        if self.world.kind == "neural":  # particles: their class and weights in the header
+            self.say(self.painter.describe_particle(self.frame, member), 8.0)
+            return
         if shift and self.panel is not None:
             self.set_partner(member)
         else:
@@ -369,7 +373,8 @@ class Viewer:
         overwriting)."""
         if path is None:
             f, w = self.frame, self.world
-            stem = f"alife_{w.language}_seed-{w.seed}_epoch-{f.epoch if f else 0}"
+            label = w.language if w.kind == "program" else "neural"
+            stem = f"alife_{label}_seed-{w.seed}_epoch-{f.epoch if f else 0}"
             if self.panel is not None:
                 stem += f"_program-{self.panel.index}_step-{self.panel.step}"
             self.screenshot_dir.mkdir(parents=True, exist_ok=True)
@@ -438,7 +443,8 @@ def view_run(world: World, out: str | os.PathLike | None, *, alife_version: str,
         except BaseException as exc:  # handed to the main thread below
             bridge.finish(exc)
 
-    surface = open_window(f"alife: {world.name or world.language}, seed {world.seed}")
+    label = world.language if world.kind == "program" else "neural soup"
+    surface = open_window(f"alife: {world.name or label}, seed {world.seed}")
     viewer = Viewer(LiveSource(bridge), surface, fps, screenshot_dir)
     if on_viewer is not None:
         on_viewer(viewer)
@@ -463,7 +469,8 @@ def view_history(path: str | os.PathLike, follow: bool = False, fps: int = FPS,
     source = HistorySource(path, follow)
     try:
         w = source.world
-        surface = open_window(f"alife view: {Path(path).name} ({w.language}, seed {w.seed})")
+        label = w.language if w.kind == "program" else "neural soup"
+        surface = open_window(f"alife view: {Path(path).name} ({label}, seed {w.seed})")
         Viewer(source, surface, fps, screenshot_dir).loop()
     finally:
         source.close()

@@ -104,8 +104,9 @@ class FramePainter:
             self.labels = [lang.disassemble(bytes([b])) for b in range(256)]
         else:
             self.labels = [""] * 256
+        self.neural = world.kind == "neural"
         self.legend = palette_legend(self.language) if hasattr(self.soup.renderer, "language") \
-            else []
+            else list(getattr(self.soup.renderer, "legend", []))
         # the side and bottom panels change only at reports: drawn once, then copied
         self._panels = pygame.Surface(WINDOW)
         self._panel_keys: dict[str, object] = {}
@@ -188,8 +189,14 @@ class FramePainter:
             pace = f"{frame.epochs_per_s:.1f} epochs/s (run)"
         else:
             pace = f"playing {shown} snapshot(s) per step"
-        header = (f"{w.language}  {w.num_programs} programs{grid}  seed {w.seed}   "
-                  f"epoch {frame.epoch}   [{frame.status}]   {pace}")
+        if self.neural:
+            pace = pace.replace("epochs/s", "generations/s").replace("epochs/frame",
+                                                                     "generations/frame")
+            header = (f"neural soup  {w.num_programs} weightwise particles{grid}  seed {w.seed}"
+                      f"   generation {frame.epoch}   [{frame.status}]   {pace}")
+        else:
+            header = (f"{w.language}  {w.num_programs} programs{grid}  seed {w.seed}   "
+                      f"epoch {frame.epoch}   [{frame.status}]   {pace}")
         self.text(surface, header, (10, 9))
         if message:
             self.text(surface, message, (WINDOW[0] - 10 - self.font.size(message)[0], 9), ACCENT)
@@ -200,9 +207,13 @@ class FramePainter:
         s = frame.series.get("epoch")
         self._cached(surface, "side", SIDE, (0 if s is None else len(s), frame.transition_epoch),
                      lambda target: self.draw_side(target, frame))
-        self._cached(surface, "top", BOTTOM, (frame.top, frame.top_epoch),
-                     lambda target: self.draw_top(target, frame))
-        if panel is None:
+        if self.neural:
+            self._cached(surface, "top", BOTTOM, ("census", frame.epoch),
+                         lambda target: self.draw_census(target, frame))
+        else:
+            self._cached(surface, "top", BOTTOM, (frame.top, frame.top_epoch),
+                         lambda target: self.draw_top(target, frame))
+        if panel is None and not self.neural:
             z = view.zoom
             per = "1 pixel" if z == 1 else f"{z:g} pixels"
             note = (f"soup above: one 8x8 tile per program, {per} per byte (row-major from the "
@@ -220,6 +231,9 @@ class FramePainter:
 
     def draw_side(self, surface, frame: SoupFrame) -> None:
         """Sparklines (high-order entropy, ops per interaction), palette and keys."""
+        if self.neural:
+            self.draw_side_neural(surface, frame)
+            return
         s = frame.series
         t = frame.transition_epoch
         y = SIDE.y
@@ -248,6 +262,78 @@ class FramePainter:
         for line in KEYS_HELP:
             self.text(surface, line, (SIDE.x, y), TEXT, self.small)
             y += 13
+
+    def draw_side_neural(self, surface, frame: SoupFrame) -> None:
+        """Neural soups: sparklines of the shares of non-zero fixpoints and of "other"
+        particles, the class colours and the keys."""
+        s = frame.series
+        n = max(frame.world.num_programs, 1)
+        other = s.get("census_other")
+        self.sparkline(surface, pygame.Rect(SIDE.x, SIDE.y, SIDE.w, 110),
+                       "share of non-zero fixpoints", s.get("epoch"), s.get("fixpoint_fraction"),
+                       None)
+        self.sparkline(surface, pygame.Rect(SIDE.x, SIDE.y + 122, SIDE.w, 110),
+                       'share of "other" particles', s.get("epoch"),
+                       None if other is None else other / n, None)
+        y = SIDE.y + 248
+        self.text(surface, "particle colours (fixpoint class;", (SIDE.x, y), DIM, self.small)
+        self.text(surface, "brighter: larger |weight|)", (SIDE.x, y + 13), DIM, self.small)
+        y += 30
+        for label, rgb in self.legend:
+            pygame.draw.rect(surface, rgb, (SIDE.x, y + 2, 10, 10))
+            self.text(surface, label, (SIDE.x + 15, y), TEXT, self.small)
+            y += 14
+        y += 6
+        self.text(surface, "keys", (SIDE.x, y), DIM, self.small)
+        y += 14
+        for line in KEYS_HELP:
+            if "program" in line:
+                line = "click  a particle's class and v"
+            line = line.replace("epochs", "generations").replace("epoch", "generation")
+            self.text(surface, line, (SIDE.x, y), TEXT, self.small)
+            y += 13
+
+    def particle_classes(self, frame: SoupFrame) -> np.ndarray:
+        """Fixpoint class of every particle of ``frame`` (cached per frame)."""
+        return self.soup.renderer.classes(frame.programs)
+
+    def draw_census(self, surface, frame: SoupFrame) -> None:
+        """Neural soups: particles per fixpoint class, with one example's weights each."""
+        from alife.neural.particles import CLASS_NAMES
+
+        pygame.draw.rect(surface, PANEL_BG, BOTTOM)
+        self.text(surface, f"census of generation {frame.epoch} (particles per fixpoint class, "
+                  "share; weights W1 | W2 | W3 of the class's median-norm particle)",
+                  (BOTTOM.x + 6, BOTTOM.y + 4), DIM, self.small)
+        classes = self.particle_classes(frame)
+        counts = np.bincount(classes, minlength=len(CLASS_NAMES))
+        n = max(len(classes), 1)
+        weights = np.ascontiguousarray(frame.programs).view(np.float32)
+        for i, (name, rgb) in enumerate(self.legend):
+            y = BOTTOM.y + 24 + i * 26
+            pygame.draw.rect(surface, rgb, (BOTTOM.x + 8, y + 3, 14, 14))
+            self.text(surface, f"{name:<13}{counts[i]:>8}  {100 * counts[i] / n:6.2f}%",
+                      (BOTTOM.x + 30, y + 3))
+            if counts[i]:
+                members = np.flatnonzero(classes == i)
+                with np.errstate(invalid="ignore", over="ignore"):
+                    norms = np.nan_to_num(np.abs(weights[members, :14]).sum(1), nan=np.inf)
+                pick = members[np.argpartition(norms, len(members) // 2)[len(members) // 2]]
+                parts = [" ".join(f"{x:+.2g}" for x in weights[pick, a:b]) for a, b in
+                         ((0, 8), (8, 12), (12, 14))]
+                self.text(surface, "  |  ".join(parts), (BOTTOM.x + 330, y + 4), DIM,
+                          self.small)
+
+    def describe_particle(self, frame: SoupFrame, index: int) -> str:
+        """One line: particle ``index``'s class and its end-to-end vector v = W1 W2 W3."""
+        from alife.neural.particles import CLASS_NAMES
+
+        w = np.ascontiguousarray(frame.programs).view(np.float32)[index, :14].astype(np.float64)
+        u = np.array([w[8] * w[12] + w[9] * w[13], w[10] * w[12] + w[11] * w[13]])
+        v = w[:8].reshape(4, 2) @ u
+        cls = CLASS_NAMES[int(self.particle_classes(frame)[index])].replace("_", " ")
+        return (f"particle #{index}: {cls}, v = W1 W2 W3 = ("
+                + ", ".join(f"{x:+.4f}" for x in v) + ")")
 
     def sparkline(self, surface, rect, title: str, x: np.ndarray | None, y: np.ndarray | None,
                   transition: int | None, threshold: float | None = None) -> None:

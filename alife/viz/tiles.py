@@ -4,7 +4,8 @@ Each member of a soup is one square tile of cells: a 64-byte program is an 8x8 t
 palette of :mod:`alife.analysis.palette`, byte ``j`` at row ``j // 8``, column ``j % 8``, tiles
 laid out as :func:`alife.analysis.soup_image.soup_image` lays them (2-D worlds on their grid;
 Agüera y Arcas et al. 2024, fig. 1). A world kind plugs in its own :class:`TileRenderer`
-(:func:`register_tile_renderer`); neural soups will colour particles by fixpoint class.
+(:func:`register_tile_renderer`); neural soups (:class:`NeuralTiles`) draw each particle as a 4x4
+tile of its 16 float32 slots, coloured by the particle's fixpoint class (Gabor et al. 2019).
 
 The viewport maps every screen pixel to one (tile, cell) with ``zoom`` pixels per cell: zoomed
 out (zoom < 1) it samples one cell in every ``1 / zoom``, so a frame costs one gather per pixel
@@ -14,10 +15,11 @@ of the pane, whatever the soup's size.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Protocol
 
 import numpy as np
+from numba import njit, prange
 
 from alife.analysis.palette import BACKGROUND, byte_colours
 from alife.analysis.soup_image import TILE, default_columns
@@ -61,8 +63,89 @@ class ProgramTiles:
         return np.take(state.reshape(-1), cells)
 
 
+#: Fixpoint-class colours of neural particles (alife.neural.particles.CLASS_NAMES order).
+CLASS_COLOURS = ((225, 60, 60), (110, 110, 122), (70, 205, 120), (80, 150, 245), (240, 185, 55))
+#: Brightness of a weight cell by |w|: < 0.1, < 0.5, < 1, >= 1 (NaN/inf: brightest).
+MAGNITUDE_EDGES = (np.float32(0.1), np.float32(0.5), np.float32(1.0))
+_LEVELS = (0.42, 0.62, 0.82, 1.0)
+UNUSED = (40, 40, 48)  # slots 14 and 15 of a particle row hold no weight
+
+
+@njit(parallel=True, cache=True, nogil=True)
+def _neural_cell_values(weights: np.ndarray, classes: np.ndarray, cells: np.ndarray,
+                        out: np.ndarray) -> None:
+    """out = class * 4 + |w| level of every numbered cell (weights: float32[N * 16] flat)."""
+    flat_cells = cells.reshape(-1)
+    flat_out = out.reshape(-1)
+    unused = 4 * len(CLASS_COLOURS)
+    for i in prange(flat_cells.shape[0]):
+        c = flat_cells[i]
+        slot = c % 16
+        if slot >= 14:
+            flat_out[i] = unused
+            continue
+        x = abs(weights[c])
+        level = 3
+        if x < MAGNITUDE_EDGES[0]:
+            level = 0
+        elif x < MAGNITUDE_EDGES[1]:
+            level = 1
+        elif x < MAGNITUDE_EDGES[2]:
+            level = 2
+        flat_out[i] = classes[c // 16] * 4 + level
+
+
+@dataclass(frozen=True)
+class NeuralTiles:
+    """Neural soups: a 4x4 tile per particle (``state``: uint8[N, 64] rows of 16 float32 slots).
+
+    Every weight cell has its particle's class colour, brighter for larger ``|w|`` (NaN counts
+    as large); the last two cells (unused slots) are dark. The classes of the last state drawn
+    are cached, so a frame classifies the soup once.
+    """
+
+    epsilon: float = 1e-5
+    tile: int = 4
+    _cache: dict = field(default_factory=dict, compare=False, repr=False)
+
+    @property
+    def palette(self) -> np.ndarray:
+        """5 classes x 4 brightness levels, then the unused-slot colour."""
+        rows = [[round(c * level) for c in rgb] for rgb in CLASS_COLOURS for level in _LEVELS]
+        return np.array([*rows, UNUSED], dtype=np.uint8)
+
+    @property
+    def legend(self) -> list[tuple[str, tuple[int, int, int]]]:
+        """(class name, colour) of every fixpoint class."""
+        from alife.neural.particles import CLASS_NAMES
+
+        return [(name.replace("_", " "), rgb) for name, rgb in zip(CLASS_NAMES, CLASS_COLOURS,
+                                                                     strict=True)]
+
+    def classes(self, state: np.ndarray) -> np.ndarray:
+        """Fixpoint class of every particle row (cached for the last state object)."""
+        from alife.neural.particle_soup import classify_rows
+
+        hit = self._cache.get("classes")
+        if hit is not None and hit[0] is state:
+            return hit[1]
+        out = np.empty(len(state), dtype=np.int8)
+        classify_rows(np.ascontiguousarray(state).view(np.float32), self.epsilon, out)
+        self._cache["classes"] = (state, out)
+        return out
+
+    def cell_values(self, state: np.ndarray, cells: np.ndarray) -> np.ndarray:
+        """Class * 4 + magnitude level of each weight cell; the unused-slot index for slots
+        14 and 15."""
+        weights = np.ascontiguousarray(state).view(np.float32).reshape(-1)
+        out = np.empty(cells.shape, dtype=np.int32)
+        _neural_cell_values(weights, self.classes(state), np.ascontiguousarray(cells), out)
+        return out
+
+
 _RENDERERS: dict[str, Callable[[World], TileRenderer]] = {
     "program": lambda world: ProgramTiles(world.language),
+    "neural": lambda world: NeuralTiles(world.epsilon),
 }
 
 
