@@ -112,10 +112,12 @@ def start_run(world: World, out: str | os.PathLike | None, *, alife_version: str
 
 def resume_run(path: str | os.PathLike, *, alife_version: str, epochs: int | None = None,
                until: str | None = None, progress: bool = False,
-               on_start: Callable[[Soup], None] | None = None) -> tuple[Soup, RunOutcome]:
+               on_start: Callable[[Soup], None] | None = None,
+               watcher: Watcher | None = None) -> tuple[Soup, RunOutcome]:
     """Continue the run recorded in ``path`` to its stop condition, or to ``epochs`` in total.
 
     ``until`` replaces the stop condition; ``epochs`` alone drops it (run exactly that far).
+    ``watcher`` is as for :func:`start_run`.
     """
     history = History(path)
     try:
@@ -140,7 +142,7 @@ def resume_run(path: str | os.PathLike, *, alife_version: str, epochs: int | Non
     wall = state.wall_time if state is not None else 0.0
     return soup, _drive(soup, world, writer, world.epochs, world.until, progress, [],
                         wall_offset=wall, earlier_transition=earlier, on_start=on_start,
-                        resumed=state)
+                        resumed=state, watcher=watcher)
 
 
 def _check_not_live(history: History) -> None:

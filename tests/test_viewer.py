@@ -545,3 +545,27 @@ def test_the_wheel_zooms_and_a_drag_pans_without_opening_a_program():
         assert (viewer.view.zoom, viewer.view.x0, viewer.view.y0) == (1.0, 0.0, 0.0)
     finally:
         pygame.display.quit()
+
+
+def test_alife_resume_view_continues_to_the_same_bytes(tmp_path, capsys):
+    from alife.viz.live import view_resume
+
+    world = make_world(TINY)  # 48 epochs
+    start_run(world, tmp_path / "whole.h5", alife_version=alife.__version__)
+    start_run(world.replace(epochs=24), tmp_path / "part.h5", alife_version=alife.__version__)
+    viewers = []
+    soup, outcome = view_resume(tmp_path / "part.h5", alife_version=alife.__version__, epochs=48,
+                                exit_when_done=True, on_viewer=viewers.append)
+    assert (outcome.start_epoch, outcome.epochs_completed) == (24, 48)
+    with History(tmp_path / "whole.h5") as a, History(tmp_path / "part.h5") as b:
+        assert np.array_equal(a.checkpoint().programs, b.checkpoint().programs)
+    series = viewers[0].frame.series["epoch"]
+    assert series[0] == 1 and series[-1] == 48  # the sparklines start from the earlier reports
+    start_run(world.replace(epochs=24), tmp_path / "again.h5", alife_version=alife.__version__)
+    pygame.display.init()
+    _key(pygame.K_q)  # quit as the window opens: the resumed run stops, still resumable
+    assert main(["resume", str(tmp_path / "again.h5"), "--epochs", "4000", "--view",
+                 "--quiet"]) == 0
+    assert "interrupted" in capsys.readouterr().out
+    with History(tmp_path / "again.h5") as h:
+        assert (h.status, h.stopped_by) == ("stopped", "interrupt")

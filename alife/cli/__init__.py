@@ -68,6 +68,8 @@ def build_parser() -> argparse.ArgumentParser:
     rs.add_argument("--top", type=int, default=5, help="most common programs to show")
     rs.add_argument("--quiet", action="store_true", help="no progress bar")
     rs.add_argument("--json", action="store_true", help="print the summary as JSON")
+    rs.add_argument("--view", action="store_true",
+                    help="watch it in a window while it runs (extra viz: pygame)")
     rs.set_defaults(func=cmd_resume)
 
     i = sub.add_parser("inspect", help="world, last metrics, most common programs of a history "

@@ -128,9 +128,16 @@ def cmd_resume(args: argparse.Namespace) -> int:
             print(f"alife resume: {args.history} after {s.epoch} epochs, until {w.epochs} "
                   f"epochs or {w.until or 'no condition'}, {threads} threads", file=sys.stderr)
 
-    soup, outcome = resume_run(args.history, alife_version=alife.__version__,
-                               epochs=args.epochs, until=args.until, progress=not quiet,
-                               on_start=banner)
+    if getattr(args, "view", False):
+        from alife.viz.live import view_resume  # an AlifeError naming the extra without pygame
+
+        soup, outcome = view_resume(args.history, alife_version=alife.__version__,
+                                    epochs=args.epochs, until=args.until, progress=not quiet,
+                                    on_start=banner)
+    else:
+        soup, outcome = resume_run(args.history, alife_version=alife.__version__,
+                                   epochs=args.epochs, until=args.until, progress=not quiet,
+                                   on_start=banner)
     return report_outcome(soup, outcome, args.top, args.json)
 
 

@@ -79,6 +79,15 @@ class LiveBridge:
         self.done = False
         self.error: BaseException | None = None
 
+    def preload(self, series: dict[str, np.ndarray]) -> None:
+        """Start the sparklines from earlier reports (a resumed run's history)."""
+        with self._cond:
+            n = len(series.get("epoch", ()))
+            for k in SERIES:
+                values = series.get(k)
+                self._series[k] = [float(v) for v in values] if values is not None \
+                    else [float("nan")] * n
+
     # --- the simulation thread (alife.session.Watcher) ------------------------------------------
 
     def gate(self, soup: Soup) -> int:

@@ -425,20 +425,57 @@ def view_run(world: World, out: str | os.PathLike | None, *, alife_version: str,
     The window stays open after the run ends unless ``exit_when_done``; closing it first stops
     the run as Ctrl-C does (resumable). ``on_viewer(viewer)`` runs once the window exists.
     """
-    import numba
-
     from alife.session import start_run
 
+    def run(bridge: LiveBridge) -> tuple[Any, Any]:
+        return start_run(world, out, alife_version=alife_version, soup=soup, progress=progress,
+                         dat_dir=dat_dir, dat_every=dat_every, on_start=on_start, watcher=bridge)
+
+    return _watch(world, run, exit_when_done, fps, screenshot_dir, on_viewer)
+
+
+def view_resume(path: str | os.PathLike, *, alife_version: str, epochs: int | None = None,
+                until: str | None = None, progress: bool = False, on_start: Any = None,
+                exit_when_done: bool = False, fps: int = FPS,
+                screenshot_dir: str | os.PathLike = ".", on_viewer: Any = None
+                ) -> tuple[Any, Any]:
+    """``alife resume RUN.h5 --view``: continue the run as :func:`alife.session.resume_run`
+    does (same bytes) while the window shows it, its sparklines starting from the history's
+    earlier reports; return (soup, outcome)."""
+    from alife.history import History
+    from alife.session import resume_run
+
+    with History(path) as h:
+        world = h.world
+        cp = h.checkpoint()
+        done = cp.epoch if cp is not None else 0
+        m = h.metrics()
+        earlier = {k: m[k][m["epoch"] <= done] for k in SERIES if k in m}
+
+    def run(bridge: LiveBridge) -> tuple[Any, Any]:
+        return resume_run(path, alife_version=alife_version, epochs=epochs, until=until,
+                          progress=progress, on_start=on_start, watcher=bridge)
+
+    return _watch(world, run, exit_when_done, fps, screenshot_dir, on_viewer, earlier)
+
+
+def _watch(world: World, run: Any, exit_when_done: bool, fps: int,
+           screenshot_dir: str | os.PathLike, on_viewer: Any,
+           series: dict[str, np.ndarray] | None = None) -> tuple[Any, Any]:
+    """Call ``run(bridge)`` in a worker thread while the window shows what the bridge hands
+    over; return what ``run`` returned (or raise what it raised)."""
+    import numba
+
     bridge = LiveBridge(world)
+    if series:
+        bridge.preload(series)
     threads = numba.get_num_threads()
     result: dict[str, Any] = {}
 
     def simulate() -> None:
         numba.set_num_threads(threads)  # numba's thread count is per calling thread
         try:
-            result["out"] = start_run(world, out, alife_version=alife_version, soup=soup,
-                                      progress=progress, dat_dir=dat_dir, dat_every=dat_every,
-                                      on_start=on_start, watcher=bridge)
+            result["out"] = run(bridge)
             bridge.finish()
         except BaseException as exc:  # handed to the main thread below
             bridge.finish(exc)
