@@ -72,8 +72,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 def self_training(args: argparse.Namespace, kind: str) -> dict:
     """Row 1: shares of each class after ``train_steps`` self-training steps, and the curve."""
-    checkpoints = sorted({0, 10, 30, 100, 300, args.train_steps} - {-1})
-    checkpoints = [c for c in checkpoints if c <= args.train_steps]
+    checkpoints = sorted(c for c in {0, 10, 30, 100, 300, args.train_steps}
+                         if c <= args.train_steps)
     curve = np.zeros((args.seeds, len(checkpoints)))
     final = []
     for seed in range(args.seeds):
@@ -198,13 +198,6 @@ def big_soup(args: argparse.Namespace) -> dict:
             "curve_census": census}
 
 
-def end_vector(w: np.ndarray) -> np.ndarray:
-    """v = W1 W2 W3 of every weightwise particle (rows of 14 weights)."""
-    u = np.stack([w[:, 8] * w[:, 12] + w[:, 9] * w[:, 13],
-                  w[:, 10] * w[:, 12] + w[:, 11] * w[:, 13]], axis=1)
-    return np.einsum("nki,ni->nk", w[:, :8].reshape(-1, 4, 2), u)
-
-
 def infection(soup: ParticleSoup, k: int = 500, steps: int = 200) -> dict:
     """What the big soup's "other" particles do to those they attack: the victims' v against
     the attacker's (correlation per component), and how many victims vs fresh random particles
@@ -215,7 +208,7 @@ def infection(soup: ParticleSoup, k: int = 500, steps: int = 200) -> dict:
     attackers = soup.weights[other, :14].astype(np.float64)
     fresh = P.random_particles(len(other), seed=12345)
     victims = P.apply(attackers, fresh)
-    va, vv = end_vector(attackers), end_vector(victims)
+    va, vv = P.end_vectors(attackers), P.end_vectors(victims)
     corr = [float(np.corrcoef(va[:, j], vv[:, j])[0, 1]) for j in range(4)]
 
     def fixed(w: np.ndarray) -> float:

@@ -24,10 +24,14 @@ def test_generations_agree_with_the_pair_by_pair_twin():
     keys = dict(num_programs=64, seed=3, attack_rate=0.5, learn_rate=0.5, learn_steps=3,
                 train_steps=5, noise=0.01)
     soup = ParticleSoup(**keys)
+    soup.weights[:6, :14] = 0.0  # dead particles: zero and divergent ones are replaced
+    soup.weights[6:9, 2] = np.nan
     rows = soup.weights.copy()
     for g in range(3):
         rows = R.soup_generation(rows, 3, g, 0.5, 0.5, 3, 5, 0.04, 0.9, 0.01, True, 1e-5)
-    soup.run(3)
+    soup.run(1)
+    assert soup.last_counts["replaced"] >= 9
+    soup.run(2)
     assert np.allclose(soup.weights, rows, rtol=1e-6, atol=1e-7, equal_nan=True)
     assert soup.last_counts["attacks"] > 0 and soup.last_counts["learn_events"] > 0
 
@@ -74,15 +78,30 @@ def test_small_soups_end_mostly_as_non_zero_fixpoints():
 
 
 def test_grid_soups_pair_neighbours_only():
+    from alife.soup.kernel import epoch_pairs
+    from alife.soup.spatial import partner_lists
+
     world = make_world({"kind": "neural", "num_programs": 64, "grid": [8, 8], "seed": 2,
                         "attack_rate": 1.0, "train_steps": 0, "replace_dead": False})
     soup = ParticleSoup(world)
-    before = soup.weights.copy()
+    before = soup.weights[:, :14].astype(np.float64)
     soup.run(1)
-    # every attack pairs cells within Chebyshev distance 2; far cells keep their own weights
-    assert soup.last_counts["attacks"] > 0
-    assert not np.array_equal(before, soup.weights)
-    assert np.array_equal(ParticleSoup(world).run(1).programs, soup.programs)
+    # the kernel's own pairing of generation 0: every executed pair is within distance 2
+    n = 64
+    offsets, partners = partner_lists(world)
+    pairs, executed = epoch_pairs(n, np.uint64(2), 0, offsets, partners,
+                                  np.empty(n, np.int64), np.empty(n, np.int64),
+                                  np.empty(n, np.int64), np.empty(n, np.bool_))
+    assert 0 < executed < 32
+    expected = before.copy()
+    for k in range(executed):
+        a, b = int(pairs[2 * k]), int(pairs[2 * k + 1])
+        assert max(abs(a % 8 - b % 8), abs(a // 8 - b // 8)) <= 2
+        expected[b] = P.apply(expected[a], expected[b])[0]  # attack rate 1: a on b, b on a
+        expected[a] = P.apply(expected[b], expected[a])[0]
+    # unpaired particles keep their weights; paired ones are exactly the two attacks
+    assert np.allclose(soup.weights[:, :14], expected.astype(np.float32), rtol=1e-6, atol=1e-7)
+    assert soup.last_counts["attacks"] == 2 * executed
 
 
 def test_world_keys_are_checked_per_kind():

@@ -28,8 +28,10 @@ def test_a_linear_particle_is_one_vector_on_value_and_positions():
     w = P.random_particles(1, seed=5)[0]
     t = P.random_particles(1, seed=6)[0]
     v = R.layers(w)[0] @ R.layers(w)[1] @ R.layers(w)[2]
+    assert np.allclose(P.end_vectors(w)[0], v[:, 0], atol=1e-14)
     expected = v[0, 0] * t + P.POSITIONS @ v[1:, 0]
     assert np.allclose(P.apply(w, t)[0], expected, atol=1e-14)
+    assert np.allclose(P.end_vectors(P.identity_fixpoint(3.0)), [[1, 0, 0, 0]], atol=1e-15)
 
 
 @pytest.mark.parametrize("kind", KINDS)

@@ -51,6 +51,7 @@ from alife.soup.spatial import partner_lists
 from alife.world import World, make_world
 
 ROW = 16  #: float32 slots per particle row (64 bytes)
+BLOCK = 64  #: pairs (or particles) per parallel work item, sharing one scratch allocation
 NW = 14  #: weights of a weightwise particle
 #: Per-generation counters kept by the kernel.
 COUNTERS = ("attacks", "learn_events", "sgd_steps", "replaced")
@@ -99,70 +100,59 @@ def generation_pairs(rows: np.ndarray, pairs: np.ndarray, executed: int, seed: n
     ``counts[k]`` receives pair k's COUNTERS.
     """
     npairs = rows.shape[0] // 2
-    for k in prange(npairs):
-        wa = np.empty(NW)
-        wb = np.empty(NW)
-        tmp = np.empty(NW)
-        data = np.empty(NW)
-        buf = np.empty(NW)
-        grad = np.empty(NW)
+    nblocks = (npairs + BLOCK - 1) // BLOCK
+    for blk in prange(nblocks):
+        scratch = np.empty((6, NW))  # one allocation per block of pairs, not per pair
         v = np.empty(4)
-        a = pairs[2 * k]
-        b = pairs[2 * k + 1]
-        _load(rows, a, wa)
-        _load(rows, b, wb)
-        attacks = 0
-        learns = 0
-        steps = 0
-        replaced = 0
-        if k < executed:
-            if attack_rate > 0.0 and unit(seed, STREAM_ATTACK, e, 2 * k) < attack_rate:
-                ww_apply(wa, wb, tmp, v)
-                for m in range(NW):
-                    wb[m] = tmp[m]
-                attacks += 1
-            if attack_rate > 0.0 and unit(seed, STREAM_ATTACK, e, 2 * k + 1) < attack_rate:
-                ww_apply(wb, wa, tmp, v)
-                for m in range(NW):
-                    wa[m] = tmp[m]
-                attacks += 1
-            if learn_rate > 0.0 and unit(seed, STREAM_LEARN, e, 2 * k) < learn_rate:
-                for m in range(NW):
-                    data[m] = wb[m]
-                ww_train(wa, data, learn_steps, lr, momentum, False, buf, v, grad)
-                learns += 1
-                steps += learn_steps
-            if learn_rate > 0.0 and unit(seed, STREAM_LEARN, e, 2 * k + 1) < learn_rate:
-                for m in range(NW):
-                    data[m] = wa[m]
-                ww_train(wb, data, learn_steps, lr, momentum, False, buf, v, grad)
-                learns += 1
-                steps += learn_steps
-        if train_steps > 0:
-            ww_train(wa, data, train_steps, lr, momentum, True, buf, v, grad)
-            ww_train(wb, data, train_steps, lr, momentum, True, buf, v, grad)
-            steps += 2 * train_steps
-        if noise > 0.0:
-            for m in range(NW):
-                wa[m] += noise * normal(seed, STREAM_NOISE, e, a * 32 + m)
-                wb[m] += noise * normal(seed, STREAM_NOISE, e, b * 32 + m)
-        _store(rows, a, wa)
-        _store(rows, b, wb)
-        if replace:  # judged on the stored float32 weights
+        wa, wb, tmp, data, buf, grad = (scratch[0], scratch[1], scratch[2], scratch[3],
+                                        scratch[4], scratch[5])
+        for k in range(blk * BLOCK, min(npairs, (blk + 1) * BLOCK)):
+            a = pairs[2 * k]
+            b = pairs[2 * k + 1]
             _load(rows, a, wa)
             _load(rows, b, wb)
-            if _dead_class(wa, eps) >= 0:
-                _new_particle(wa, seed, e + 1, a)
-                _store(rows, a, wa)
-                replaced += 1
-            if _dead_class(wb, eps) >= 0:
-                _new_particle(wb, seed, e + 1, b)
-                _store(rows, b, wb)
-                replaced += 1
-        counts[k, 0] = attacks
-        counts[k, 1] = learns
-        counts[k, 2] = steps
-        counts[k, 3] = replaced
+            attacks = 0
+            learns = 0
+            steps = 0
+            if k < executed:
+                # a acts on b, then b (as it now is) on a: draws 2k and 2k + 1
+                for turn in range(2):  # scratch rows 0, 1 hold a, b: turn t acts on row 1 - t
+                    if attack_rate > 0.0 and unit(seed, STREAM_ATTACK, e, 2 * k + turn) \
+                            < attack_rate:
+                        ww_apply(scratch[turn], scratch[1 - turn], tmp, v)
+                        scratch[1 - turn, :] = tmp
+                        attacks += 1
+                for turn in range(2):  # row t learns from row 1 - t
+                    if learn_rate > 0.0 and unit(seed, STREAM_LEARN, e, 2 * k + turn) \
+                            < learn_rate:
+                        data[:] = scratch[1 - turn]
+                        ww_train(scratch[turn], data, learn_steps, lr, momentum, False, buf, v,
+                                 grad)
+                        learns += 1
+                        steps += learn_steps
+            if train_steps > 0:
+                ww_train(wa, data, train_steps, lr, momentum, True, buf, v, grad)
+                ww_train(wb, data, train_steps, lr, momentum, True, buf, v, grad)
+                steps += 2 * train_steps
+            if noise > 0.0:
+                for m in range(NW):
+                    wa[m] += noise * normal(seed, STREAM_NOISE, e, a * 32 + m)
+                    wb[m] += noise * normal(seed, STREAM_NOISE, e, b * 32 + m)
+            _store(rows, a, wa)
+            _store(rows, b, wb)
+            replaced = 0
+            if replace:  # judged on the stored float32 weights
+                for turn in range(2):
+                    p = a if turn == 0 else b
+                    _load(rows, p, scratch[turn])
+                    if _dead_class(scratch[turn], eps) >= 0:
+                        _new_particle(scratch[turn], seed, e + 1, p)
+                        _store(rows, p, scratch[turn])
+                        replaced += 1
+            counts[k, 0] = attacks
+            counts[k, 1] = learns
+            counts[k, 2] = steps
+            counts[k, 3] = replaced
 
 
 @njit(cache=True, nogil=True)
@@ -190,13 +180,13 @@ def run_generations(rows: np.ndarray, seed: np.uint64, first: int, n_gen: int,
 @njit(parallel=True, cache=True, nogil=True)
 def classify_rows(rows: np.ndarray, eps: float, out: np.ndarray) -> None:
     """Fixpoint class of every particle row (float32 weights, judged in float64)."""
-    for i in prange(rows.shape[0]):
-        w = np.empty(NW)
-        a = np.empty(NW)
-        b = np.empty(NW)
+    n = rows.shape[0]
+    for blk in prange((n + BLOCK - 1) // BLOCK):
+        scratch = np.empty((3, NW))
         v = np.empty(4)
-        _load(rows, i, w)
-        out[i] = classify_one(w, eps, a, b, v)
+        for i in range(blk * BLOCK, min(n, (blk + 1) * BLOCK)):
+            _load(rows, i, scratch[0])
+            out[i] = classify_one(scratch[0], eps, scratch[1], scratch[2], v)
 
 
 class ParticleSoup:
@@ -291,17 +281,6 @@ class ParticleSoup:
         first, counts = self.species()
         top = np.argsort(-counts, kind="stable")[:k]
         return [(self.programs[first[i]].tobytes(), int(counts[i])) for i in top]
-
-    def describe(self, index: int) -> str:
-        """Particle ``index``: class, weights by layer and its end-to-end vector."""
-        w = self.weights[index, :NW].astype(np.float64)
-        u = np.array([w[8] * w[12] + w[9] * w[13], w[10] * w[12] + w[11] * w[13]])
-        v = w[:8].reshape(4, 2) @ u
-        cls = CLASS_NAMES[int(self.classes()[index])]
-        return (f"particle {index} ({cls})\nW1 {np.array2string(w[:8].reshape(4, 2), precision=4)}"
-                f"\nW2 {np.array2string(w[8:12].reshape(2, 2), precision=4)}"
-                f"\nW3 {np.array2string(w[12:14], precision=4)}\nv = W1 W2 W3 = "
-                f"{np.array2string(v, precision=5)}")
 
     def __repr__(self) -> str:
         w = self.world

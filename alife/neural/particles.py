@@ -491,6 +491,15 @@ def aggregate_fixpoint(weights: np.ndarray, eps: float = EPSILON) -> np.ndarray:
     return np.all(diff < eps, axis=1)
 
 
+def end_vectors(weights: np.ndarray) -> np.ndarray:
+    """``v = W1 W2 W3`` of every weightwise particle, float64[N, 4]: ``f_w(t)_m = v0 t_m +
+    v1 l_m + v2 c_m + v3 p_m``; a fixpoint has v = (1, 0, 0, 0)."""
+    w = _as_batch(weights, "weightwise")
+    u = np.stack([w[:, 8] * w[:, 12] + w[:, 9] * w[:, 13],
+                  w[:, 10] * w[:, 12] + w[:, 11] * w[:, 13]], axis=1)
+    return np.einsum("nki,ni->nk", w[:, :8].reshape(-1, 4, 2), u)
+
+
 def census(classes: np.ndarray) -> dict[str, int]:
     """Counts per fixpoint class name."""
     counts = np.bincount(np.asarray(classes, dtype=np.int64), minlength=len(CLASS_NAMES))

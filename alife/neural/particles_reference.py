@@ -161,7 +161,8 @@ def soup_generation(rows: np.ndarray, seed: int, generation: int, attack_rate: f
             if noise > 0:
                 w = w + noise * np.array([normal(s, STREAM_NOISE, generation, p * 32 + m)
                                           for m in range(14)])
-            rows[p, :14] = w.astype(np.float32)
+            with np.errstate(over="ignore"):  # a diverging particle becomes inf, as stored
+                rows[p, :14] = w.astype(np.float32)
             stored = rows[p, :14].astype(np.float64)
             if replace and (not np.all(np.isfinite(stored)) or np.all(np.abs(stored) < eps)):
                 fresh = [(2.0 * unit(s, STREAM_INIT, generation + 1, p * 32 + m) - 1.0)

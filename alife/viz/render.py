@@ -326,11 +326,10 @@ class FramePainter:
 
     def describe_particle(self, frame: SoupFrame, index: int) -> str:
         """One line: particle ``index``'s class and its end-to-end vector v = W1 W2 W3."""
-        from alife.neural.particles import CLASS_NAMES
+        from alife.neural.particles import CLASS_NAMES, end_vectors
 
-        w = np.ascontiguousarray(frame.programs).view(np.float32)[index, :14].astype(np.float64)
-        u = np.array([w[8] * w[12] + w[9] * w[13], w[10] * w[12] + w[11] * w[13]])
-        v = w[:8].reshape(4, 2) @ u
+        w = np.ascontiguousarray(frame.programs).view(np.float32)[index, :14]
+        v = end_vectors(w)[0]
         cls = CLASS_NAMES[int(self.particle_classes(frame)[index])].replace("_", " ")
         return (f"particle #{index}: {cls}, v = W1 W2 W3 = ("
                 + ", ".join(f"{x:+.4f}" for x in v) + ")")
