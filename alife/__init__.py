@@ -6,11 +6,11 @@ analyses around them.
 """
 
 from alife import languages
-from alife.analysis.entropy import complexity
-from alife.analysis.replication import replication_score, replication_scores
 from alife.errors import AlifeError
+from alife.measures.entropy import complexity
+from alife.measures.replication import replication_score, replication_scores
+from alife.run.soups import new_soup
 from alife.soup import Checkpoint, Soup, read_dat, write_dat
-from alife.soups import new_soup
 from alife.world import World, load_world, make_world
 
 __version__ = "0.1.0"

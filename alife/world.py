@@ -219,7 +219,7 @@ def _check(w: World) -> None:
 
         check_capacity(w.num_programs, w.epochs)
     if w.until:
-        from alife.soup.stop import parse_condition
+        from alife.run.stop import parse_condition
 
         parse_condition(w.until)
 

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import argparse
-import sys
-from collections.abc import Callable
 from pathlib import Path
 
+from alife.cli.script import run_script  # noqa: F401 (re-exported for the scripts)
 from alife.errors import AlifeError
 from alife.history import History
 
@@ -40,18 +39,3 @@ def snapshot_epoch(history: History, text: str) -> int:
         raise AlifeError(f"{str(history.path)!r} has no snapshot after {epoch} epochs; "
                          f"snapshots exist after: {', '.join(map(str, epochs))}")
     return epoch
-
-
-def run_script(name: str, main: Callable[[], int]) -> int:
-    """Run ``main``; bad input (AlifeError, OSError) prints ``name: error: ...`` and returns 2."""
-    try:
-        return main()
-    except BrokenPipeError:  # the reader went away (e.g. `| head`): not an error
-        import os
-
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return 0
-    except (AlifeError, OSError) as exc:
-        message = " ".join(str(exc).split()) or type(exc).__name__
-        print(f"{name}: error: {message}", file=sys.stderr)
-        return 2

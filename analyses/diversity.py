@@ -25,15 +25,15 @@ import matplotlib.pyplot as plt
 import numpy as np
 from _common import history_parser, out_dir, run_script
 
-from alife.analysis.diversity import diversity, hill_profile
 from alife.analysis.emergence import transition_epoch
-from alife.analysis.entropy import TRANSITION_THRESHOLD
-from alife.analysis.figures import figure_stem, save_figure
-from alife.analysis.replication import CONFIRMED, REPLICATOR
-from alife.analysis.species import species_counts
 from alife.errors import AlifeError
 from alife.history import History
 from alife.languages import get
+from alife.measures.diversity import diversity, hill_profile
+from alife.measures.entropy import TRANSITION_THRESHOLD
+from alife.measures.replication import CONFIRMED, REPLICATOR
+from alife.measures.species import species_counts
+from alife.viz.figures import figure_stem, save_figure
 
 TOP = 8  #: a program enters the Muller plot once it is among the top TOP of an observation
 LABELLED = 8  #: programs named in the Muller plot's legend (largest peak share first)

@@ -29,10 +29,10 @@ import numpy as np
 from _common import run_script
 
 from alife.analysis.emergence import EmergenceSummary, summarise_sweep, transition_epoch
-from alife.analysis.entropy import TRANSITION_THRESHOLD
-from alife.analysis.figures import figure_stem, save_figure
 from alife.errors import AlifeError
 from alife.history import History
+from alife.measures.entropy import TRANSITION_THRESHOLD
+from alife.viz.figures import figure_stem, save_figure
 
 #: World keys that may differ between the seeds of one sweep.
 _FREE_KEYS = ("seed", "epochs", "until", "name")

@@ -22,12 +22,12 @@ import matplotlib.pyplot as plt
 import numpy as np
 from _common import history_parser, out_dir, run_script
 
-from alife.analysis.figures import figure_stem, save_figure
 from alife.analysis.lineage import ancestry, phylogeny, phylogeny_metrics, write_phylogeny_csv
 from alife.analysis.provenance import first_replicator
-from alife.analysis.replication import CONFIRMED
 from alife.errors import AlifeError
 from alife.history import History
+from alife.measures.replication import CONFIRMED
+from alife.viz.figures import figure_stem, save_figure
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:

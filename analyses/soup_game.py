@@ -31,14 +31,14 @@ import matplotlib.pyplot as plt
 import numpy as np
 from _common import history_parser, out_dir, run_script
 
-from alife.analysis.figures import figure_stem, save_figure
-from alife.analysis.replication import replication_scores
 from alife.errors import AlifeError
 from alife.games import bootstrap, cyclic_fraction, replicator_fit, species_frequencies
 from alife.games.soup_game import MATCHES, species_game_series
 from alife.history import History
 from alife.languages import DEFAULT_STEP_LIMIT, names
+from alife.measures.replication import replication_scores
 from alife.soup.checkpoint import read_dat
+from alife.viz.figures import figure_stem, save_figure
 
 COLUMNS = ("epoch", "k", "share", "first_mover", "cyclic_fraction", "kappa_low", "kappa_high",
            "nash_support", "effective_diversity", "three_cycles", "elo_residual",

@@ -20,11 +20,11 @@ import numpy as np
 from _common import history_parser, out_dir, run_script, snapshot_epoch
 from matplotlib.patches import Patch
 
-from alife.analysis.figures import figure_stem, save_figure
-from alife.analysis.palette import palette_legend
-from alife.analysis.soup_image import default_columns, soup_image
 from alife.errors import AlifeError
 from alife.history import History
+from alife.viz.figures import figure_stem, save_figure
+from alife.viz.palette import palette_legend
+from alife.viz.soup_image import default_columns, soup_image
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:

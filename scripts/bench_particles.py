@@ -28,7 +28,7 @@ def main() -> int:
     args = p.parse_args()
     import numba
 
-    from alife.neural.particle_soup import ParticleSoup
+    from alife.particles.soup import ParticleSoup
     from alife.world import load_world
 
     world = load_world(ROOT / "worlds" / "neural_soup.toml",

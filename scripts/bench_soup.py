@@ -15,9 +15,9 @@ except ImportError:  # a python without the dependencies: use the project's virt
         os.execv(str(VENV_PYTHON), [str(VENV_PYTHON), __file__, *sys.argv[1:]])
     raise
 
-from alife.bench import main  # noqa: E402
 from alife.cli import build_parser  # noqa: E402
 from alife.errors import AlifeError  # noqa: E402
+from alife.run.bench import main  # noqa: E402
 
 if __name__ == "__main__":
     args = build_parser().parse_args(["bench", *sys.argv[1:]])

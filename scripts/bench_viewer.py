@@ -2,7 +2,7 @@
 """Cost of the live viewer: epochs/s of a soup run with the viewer open and without, and the time
 to draw a frame.
 
-Every run goes through :func:`alife.session.start_run` with no history, from the same random
+Every run goes through :func:`alife.run.session.start_run` with no history, from the same random
 soup, in rotating order, after a warm-up that compiles everything: on the main thread (as
 ``alife run``), on a worker thread with no window (the viewer's arrangement without drawing), and
 through :func:`alife.viz.live.view_run` (as ``alife run --view``). Without a display SDL's dummy
@@ -68,7 +68,7 @@ def main(argv: list[str] | None = None) -> int:
     if not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
         os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
     import alife
-    from alife.session import start_run
+    from alife.run.session import start_run
     from alife.soup import set_threads
     from alife.viz.live import view_run
     from alife.world import load_world

@@ -35,9 +35,9 @@ def main() -> int:
     from viewer_screenshots import save_small  # this folder is on sys.path when run as a script
 
     import alife
-    from alife.analysis.figures import figure_stem
-    from alife.session import start_run
+    from alife.run.session import start_run
     from alife.viz.bridge import LiveBridge
+    from alife.viz.figures import figure_stem
     from alife.viz.live import LiveSource, Viewer, open_window
     from alife.world import load_world
 

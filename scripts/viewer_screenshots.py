@@ -51,9 +51,9 @@ def main() -> int:
     import pygame
 
     import alife
-    from alife.analysis.figures import figure_stem
-    from alife.session import start_run
+    from alife.run.session import start_run
     from alife.viz.bridge import LiveBridge
+    from alife.viz.figures import figure_stem
     from alife.viz.live import LiveSource, Viewer, open_window
     from alife.world import load_world
 

@@ -32,7 +32,7 @@ def threads():
 _WRITER = """
 import sys, time
 import alife
-import alife.session as session
+import alife.run.session as session
 from alife.world import make_world
 path, n, epochs, pause = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), float(sys.argv[4])
 world = make_world({"num_programs": n, "report_every": 1, "epochs": epochs, "until": "",

@@ -16,10 +16,10 @@ from typing import Any
 
 import numpy as np
 
-from alife.analysis.entropy import TRANSITION_THRESHOLD
-from alife.analysis.replication import REPLICATOR, replication_scores
 from alife.errors import AlifeError
 from alife.languages import DEFAULT_STEP_LIMIT, get
+from alife.measures.entropy import TRANSITION_THRESHOLD
+from alife.measures.replication import REPLICATOR, replication_scores
 
 L = 64
 Z95 = 1.959963984540054
@@ -192,7 +192,7 @@ class ReplicatorRegistry:
     """Every species seen with share >= ``share``: first epoch and share, score, peak share.
 
     A new species is scored once, at its first sighting, as the reference scores a one-program
-    soup (:func:`alife.analysis.replication.replication_score` with the sighting's epoch and the
+    soup (:func:`alife.measures.replication.replication_score` with the sighting's epoch and the
     registry's ``seed``); :meth:`replicators` keeps those with score >= ``min_score``.
     """
 

@@ -11,8 +11,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from alife.analysis.replication import CONFIRMED
 from alife.errors import AlifeError
+from alife.measures.replication import CONFIRMED
 from alife.soup.tracer import token_epoch, token_position
 
 L = 64
@@ -20,7 +20,7 @@ L = 64
 
 def soup_at(history, epoch: int):
     """The soup (with tokens) after ``epoch`` epochs: the latest snapshot before it, replayed."""
-    from alife.session import soup_from_state
+    from alife.run.session import soup_from_state
 
     epochs = history.snapshot_epochs()
     earlier = epochs[epochs <= epoch]

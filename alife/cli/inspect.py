@@ -60,8 +60,8 @@ def cmd_inspect(args: argparse.Namespace) -> int:
 
 def _inspect_history(path: Path, top: int) -> dict[str, Any]:
     from alife.history import History
-    from alife.session import soup_from_state
-    from alife.soups import new_soup
+    from alife.run.session import soup_from_state
+    from alife.run.soups import new_soup
 
     with History(path) as h:
         a = h.attrs
@@ -133,7 +133,8 @@ def cmd_export(args: argparse.Namespace) -> int:
 def cmd_import(args: argparse.Namespace) -> int:
     """Make a history (status "stopped") from a reference .dat so `alife resume` continues it."""
     import alife
-    from alife.history import HistoryRecorder, HistoryWriter
+    from alife.history import HistoryWriter
+    from alife.run.recorder import HistoryRecorder
     from alife.soup import Soup
 
     out = Path(args.output)

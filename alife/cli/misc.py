@@ -36,10 +36,10 @@ def cmd_disasm(args: argparse.Namespace) -> int:
 def cmd_bench(args: argparse.Namespace) -> int:
     """Benchmark the soup engine against the reference figures."""
     if args.history:
-        from alife.bench_history import main as history_main
+        from alife.run.bench_history import main as history_main
 
         return history_main(args)
-    from alife.bench import main as bench_main
+    from alife.run.bench import main as bench_main
 
     return bench_main(args)
 

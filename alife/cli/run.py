@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 
 from alife.errors import AlifeError
-from alife.session import RunOutcome
+from alife.run.session import RunOutcome
 from alife.soup.soup import Soup
 from alife.world import World
 
@@ -29,12 +29,12 @@ def derive_out(world: World, root: Path = Path("runs")) -> Path:
 
 def most_common_rows(soup: Soup, k: int) -> list[dict[str, Any]]:
     """The ``k`` most common programs: count, replication score, hex and text."""
-    from alife.analysis.replication import replication_score
+    from alife.measures.replication import replication_score
 
     w = soup.world
     rows = []
     if w.kind == "neural":  # one representative particle per fixpoint class
-        from alife.neural.particles import CLASS_NAMES
+        from alife.particles.kernel import CLASS_NAMES
 
         first, counts = soup.species()
         classes = soup.classes()
@@ -66,7 +66,7 @@ def world_from_args(path: str | None, sets: list[str] | None, epochs: int | None
 def cmd_run(args: argparse.Namespace) -> int:
     """Run a soup with a progress bar; end with a summary and a history file."""
     import alife
-    from alife.session import start_run
+    from alife.run.session import start_run
     from alife.soup import Soup, set_threads
 
     world = world_from_args(args.world, args.set, args.epochs, args.until)
@@ -116,7 +116,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 def cmd_resume(args: argparse.Namespace) -> int:
     """Continue a stopped or killed run from its history's checkpoint."""
     import alife
-    from alife.session import resume_run
+    from alife.run.session import resume_run
     from alife.soup import set_threads
 
     threads = set_threads(args.threads)

@@ -13,7 +13,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
     from alife.cli.run import world_from_args
-    from alife.sweep import parse_seeds, sweep
+    from alife.run.sweep import parse_seeds, sweep
 
     world = world_from_args(args.world, args.set, args.max_epochs, args.until)
     seeds = parse_seeds(args.seeds)

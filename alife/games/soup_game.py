@@ -10,7 +10,7 @@ both orders and over ``samples`` mutation draws:
     A_ij = mean_s [ (c_i - c_j)(g_i|g_j) + (c_i - c_j)(g_j|g_i) ] / 2   in [-2, 2],
 
 so A_ji = -A_ij exactly ("who out-copies whom"). ``match="exact"`` counts identical halves (the
-species key of :mod:`alife.analysis.species`); ``match="bytes"`` counts the fraction of a half's
+species key of :mod:`alife.measures.species`); ``match="bytes"`` counts the fraction of a half's
 64 bytes equal to g_i's (a graded version that sees near-copies); ``match="mirror"`` counts a half
 equal to g_i or to g_i reversed (the emerged BFF replicators copy themselves back to front, so
 a program and its mirror image are one lineage). With mutation off (the default)
@@ -31,13 +31,13 @@ from typing import Any
 import numpy as np
 from numba import njit, prange
 
-from alife.analysis.species import top_species
 from alife.errors import AlifeError
 from alife.games.payoff import EmpiricalGame
 from alife.languages import DEFAULT_STEP_LIMIT, get
 from alife.languages.bff import SCRATCH_INTS
 from alife.languages.dispatch import run_tape
 from alife.languages.forth import STACK
+from alife.measures.species import top_species
 from alife.rng import H, S
 from alife.soup.kernel import load_pair, mutation_draw
 

@@ -19,9 +19,9 @@ import h5py
 import numpy as np
 
 from alife.analysis.emergence import ENTRY_DTYPE
-from alife.analysis.entropy import TRANSITION_THRESHOLD
 from alife.errors import AlifeError
 from alife.history.format import FORMAT, FORMAT_VERSION
+from alife.measures.entropy import TRANSITION_THRESHOLD
 from alife.world import World, make_world
 
 T = TypeVar("T")
@@ -39,7 +39,7 @@ class SoupState:
     total_ops: int = 0
     wall_time: float = 0.0
     tokens: np.ndarray | None = None  # uint64[N, 64] tracer tokens (tracer_tokens worlds)
-    modes: np.ndarray | None = None  # the MODES tracker's state (alife.analysis.modes)
+    modes: np.ndarray | None = None  # the MODES tracker's state (alife.measures.modes)
 
 
 _DAMAGE = (OSError, RuntimeError, KeyError, ValueError, TypeError)

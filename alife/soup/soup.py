@@ -14,12 +14,12 @@ from typing import Any
 import numba
 import numpy as np
 
-from alife.analysis.diversity import diversity, species_labels
-from alife.analysis.entropy import complexity
-from alife.analysis.replication import CONFIRMED, REPLICATOR, replication_scores
-from alife.analysis.species import species_counts
 from alife.errors import AlifeError
 from alife.languages import get
+from alife.measures.diversity import diversity, species_labels
+from alife.measures.entropy import complexity
+from alife.measures.replication import CONFIRMED, REPLICATOR, replication_scores
+from alife.measures.species import species_counts
 from alife.soup.checkpoint import Checkpoint, read_dat, write_dat
 from alife.soup.kernel import init_programs, run_epochs, run_epochs_traced
 from alife.soup.spatial import partner_lists

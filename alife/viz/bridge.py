@@ -1,6 +1,6 @@
 """The hand-over between a running soup (worker thread) and the viewer (main thread).
 
-:class:`LiveBridge` is the run loop's watcher (:class:`alife.session.Watcher`): after each
+:class:`LiveBridge` is the run loop's watcher (:class:`alife.run.session.Watcher`): after each
 compiled chunk it copies the soup into a :class:`SoupFrame` only when the viewer has asked for
 one, under a lock, so the simulation never waits for the display. It waits only when paused
 (or throttled to a number of epochs per frame), and the size of the chunks it allows never
@@ -18,8 +18,8 @@ from typing import Any
 
 import numpy as np
 
-from alife.analysis.entropy import TRANSITION_THRESHOLD
-from alife.runner import MAX_CHUNK
+from alife.measures.entropy import TRANSITION_THRESHOLD
+from alife.run.runner import MAX_CHUNK
 from alife.soup.soup import Soup
 from alife.world import World
 
@@ -88,7 +88,7 @@ class LiveBridge:
                 self._series[k] = [float(v) for v in values] if values is not None \
                     else [float("nan")] * n
 
-    # --- the simulation thread (alife.session.Watcher) ------------------------------------------
+    # --- the simulation thread (alife.run.session.Watcher) ---------------------------------
 
     def gate(self, soup: Soup) -> int:
         """Before each chunk: wait while paused (or throttled); the most epochs to run next."""

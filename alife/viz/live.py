@@ -314,7 +314,7 @@ class Viewer:
 
     def open_program(self, index: int, partner: int | None = None) -> ProgramPanel:
         """Open program ``index`` of the current frame, meeting ``partner`` (default: the next)."""
-        from alife.analysis.replication import replication_score
+        from alife.measures.replication import replication_score
 
         f = self.frame
         if f is None:
@@ -419,13 +419,13 @@ def view_run(world: World, out: str | os.PathLike | None, *, alife_version: str,
              dat_every: int = 1, on_start: Any = None, exit_when_done: bool = False,
              fps: int = FPS, screenshot_dir: str | os.PathLike = ".",
              on_viewer: Any = None) -> tuple[Any, Any]:
-    """``alife run --view``: run ``world`` as :func:`alife.session.start_run` does (same
+    """``alife run --view``: run ``world`` as :func:`alife.run.session.start_run` does (same
     history bytes) in a worker thread while the window shows it; return (soup, outcome).
 
     The window stays open after the run ends unless ``exit_when_done``; closing it first stops
     the run as Ctrl-C does (resumable). ``on_viewer(viewer)`` runs once the window exists.
     """
-    from alife.session import start_run
+    from alife.run.session import start_run
 
     def run(bridge: LiveBridge) -> tuple[Any, Any]:
         return start_run(world, out, alife_version=alife_version, soup=soup, progress=progress,
@@ -439,11 +439,11 @@ def view_resume(path: str | os.PathLike, *, alife_version: str, epochs: int | No
                 exit_when_done: bool = False, fps: int = FPS,
                 screenshot_dir: str | os.PathLike = ".", on_viewer: Any = None
                 ) -> tuple[Any, Any]:
-    """``alife resume RUN.h5 --view``: continue the run as :func:`alife.session.resume_run`
+    """``alife resume RUN.h5 --view``: continue the run as :func:`alife.run.session.resume_run`
     does (same bytes) while the window shows it, its sparklines starting from the history's
     earlier reports; return (soup, outcome)."""
     from alife.history import History
-    from alife.session import resume_run
+    from alife.run.session import resume_run
 
     with History(path) as h:
         world = h.world

@@ -15,13 +15,13 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from alife.analysis.entropy import TRANSITION_THRESHOLD
-from alife.analysis.palette import palette_legend
 from alife.languages import get
 from alife.languages.pure import _bff_kind
 from alife.languages.text import is_hex_language
+from alife.measures.entropy import TRANSITION_THRESHOLD
 from alife.viz import require_pygame
 from alife.viz.bridge import SoupFrame
+from alife.viz.palette import palette_legend
 from alife.viz.tiles import SoupPainter, Viewport, tile_renderer
 from alife.viz.trace import Trace
 from alife.world import World
@@ -299,7 +299,7 @@ class FramePainter:
 
     def draw_census(self, surface, frame: SoupFrame) -> None:
         """Neural soups: particles per fixpoint class, with one example's weights each."""
-        from alife.neural.particles import CLASS_NAMES
+        from alife.particles.kernel import CLASS_NAMES
 
         pygame.draw.rect(surface, PANEL_BG, BOTTOM)
         self.text(surface, f"census of generation {frame.epoch} (particles per fixpoint class, "
@@ -326,7 +326,7 @@ class FramePainter:
 
     def describe_particle(self, frame: SoupFrame, index: int) -> str:
         """One line: particle ``index``'s class and its end-to-end vector v = W1 W2 W3."""
-        from alife.neural.particles import CLASS_NAMES, end_vectors
+        from alife.particles.kernel import CLASS_NAMES, end_vectors
 
         w = np.ascontiguousarray(frame.programs).view(np.float32)[index, :14]
         v = end_vectors(w)[0]

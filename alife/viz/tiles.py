@@ -1,8 +1,8 @@
 """The soup as a grid of tiles, seen through a zoomable viewport (plain numpy, no pygame).
 
 Each member of a soup is one square tile of cells: a 64-byte program is an 8x8 tile in the
-palette of :mod:`alife.analysis.palette`, byte ``j`` at row ``j // 8``, column ``j % 8``, tiles
-laid out as :func:`alife.analysis.soup_image.soup_image` lays them (2-D worlds on their grid;
+palette of :mod:`alife.viz.palette`, byte ``j`` at row ``j // 8``, column ``j % 8``, tiles
+laid out as :func:`alife.viz.soup_image.soup_image` lays them (2-D worlds on their grid;
 Agüera y Arcas et al. 2024, fig. 1). A world kind plugs in its own :class:`TileRenderer`
 (:func:`register_tile_renderer`); neural soups (:class:`NeuralTiles`) draw each particle as a 4x4
 tile of its 16 float32 slots, coloured by the particle's fixpoint class (Gabor et al. 2019).
@@ -21,8 +21,8 @@ from typing import Protocol
 import numpy as np
 from numba import njit, prange
 
-from alife.analysis.palette import BACKGROUND, byte_colours
-from alife.analysis.soup_image import TILE, default_columns
+from alife.viz.palette import BACKGROUND, byte_colours
+from alife.viz.soup_image import TILE, default_columns
 from alife.world import World
 
 #: Zoom levels: screen pixels per cell (a cell is one byte of a program).
@@ -63,7 +63,7 @@ class ProgramTiles:
         return np.take(state.reshape(-1), cells)
 
 
-#: Fixpoint-class colours of neural particles (alife.neural.particles.CLASS_NAMES order).
+#: Fixpoint-class colours of neural particles (alife.particles.kernel.CLASS_NAMES order).
 CLASS_COLOURS = ((225, 60, 60), (110, 110, 122), (70, 205, 120), (80, 150, 245), (240, 185, 55))
 #: Brightness of a weight cell by |w|: < 0.1, < 0.5, < 1, >= 1 (NaN/inf: brightest).
 MAGNITUDE_EDGES = (np.float32(0.1), np.float32(0.5), np.float32(1.0))
@@ -117,14 +117,14 @@ class NeuralTiles:
     @property
     def legend(self) -> list[tuple[str, tuple[int, int, int]]]:
         """(class name, colour) of every fixpoint class."""
-        from alife.neural.particles import CLASS_NAMES
+        from alife.particles.kernel import CLASS_NAMES
 
         return [(name.replace("_", " "), rgb) for name, rgb in zip(CLASS_NAMES, CLASS_COLOURS,
                                                                      strict=True)]
 
     def classes(self, state: np.ndarray) -> np.ndarray:
         """Fixpoint class of every particle row (cached for the last state object)."""
-        from alife.neural.particle_soup import classify_rows
+        from alife.particles.soup import classify_rows
 
         hit = self._cache.get("classes")
         if hit is not None and hit[0] is state:

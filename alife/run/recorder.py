@@ -1,0 +1,107 @@
+"""The observer that records a running soup into its history at the world's cadence.
+
+At every report: the metrics (with MODES, Dolson et al. 2019, from a tracker kept across
+reports), the top ``species_top`` programs and the replicator registry built from them, then the
+checkpoint (so a killed run resumes from its latest report, MODES state included). Snapshots:
+the initial soup, the soup after every epoch e with ``e % snapshot_every == 0`` and the final
+soup.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from alife.analysis.emergence import ReplicatorRegistry
+from alife.history.reader import SoupState
+from alife.history.writer import HistoryWriter
+from alife.measures.modes import ModesTracker, instruction_counts, tracker_from_state, tracker_state
+from alife.measures.species import row_hashes
+from alife.soup.soup import Soup
+
+
+class HistoryRecorder:
+    """Feeds a :class:`HistoryWriter` from the run loop's reports and epoch hooks."""
+
+    def __init__(self, writer: HistoryWriter, soup: Soup, wall_offset: float = 0.0,
+                 resumed: SoupState | None = None,
+                 species_rows: list[tuple[int, np.ndarray, np.ndarray]] = ()) -> None:
+        self.writer = writer
+        self.world = w = soup.world
+        self.wall_offset = wall_offset  # wall time of earlier sessions of this run
+        self.modes = None
+        self.programs = w.kind == "program"  # neural soups: no MODES, species or registry
+        if w.modes_persistence and self.programs:
+            state = resumed.modes if resumed is not None else None
+            self.modes = tracker_from_state(w.modes_persistence, state) if state is not None \
+                else ModesTracker(w.modes_persistence)
+        self.registry = ReplicatorRegistry(w.registry_share, language=w.language, seed=w.seed,
+                                           step_limit=w.step_limit)
+        # a resumed run: rebuild it as it was
+        for epoch, keys, counts in species_rows if self.programs else ():
+            self.registry.update(epoch, keys, counts, w.num_programs)
+        if species_rows and self.programs:
+            writer.write_registry(self.registry.to_array())
+        if writer.last_snapshot_epoch() is None:
+            if self.world.lineage:
+                writer.start_lineage(soup.epoch)
+            self.snapshot(soup, soup.epoch)
+
+    def report(self, soup: Soup, metrics: dict[str, Any]) -> None:
+        """Record one report: metrics, top species, checkpoint (in that order)."""
+        m = dict(metrics)
+        m["wall_time"] = metrics.get("wall_time", 0.0) + self.wall_offset
+        if not self.programs:
+            self.writer.append_metrics(m)
+            self.writer.write_checkpoint(SoupState(
+                epoch=soup.epoch, reset_index=soup.reset_index, programs=soup.programs,
+                total_ops=soup.total_ops, wall_time=m["wall_time"]))
+            return
+        first, counts = soup.species()
+        if self.modes is not None and (self.modes.last_epoch is None
+                                       or soup.epoch > self.modes.last_epoch):
+            species = soup.programs[first]
+            m.update(self.modes.update(soup.epoch, row_hashes(species), counts,
+                                       instruction_counts(species, self.world.language)))
+        self.writer.append_metrics(m)
+        self._drain_lineage(soup)
+        if self.world.species_top:
+            top = np.argsort(-counts, kind="stable")[: self.world.species_top]
+            keys = soup.programs[first[top]]
+            self.writer.append_species(soup.epoch, keys, counts[top])
+            before = [(e.peak_share, e.peak_epoch) for e in self.registry.entries()]
+            self.registry.update(soup.epoch, keys, counts[top], len(soup.programs))
+            if before != [(e.peak_share, e.peak_epoch) for e in self.registry.entries()]:
+                self.writer.write_registry(self.registry.to_array())
+        self.writer.write_checkpoint(SoupState(
+            epoch=soup.epoch, reset_index=soup.reset_index, programs=soup.programs,
+            total_ops=soup.total_ops, wall_time=m["wall_time"], tokens=self._tokens(soup),
+            modes=None if self.modes is None else tracker_state(self.modes)))
+
+    def _tokens(self, soup: Soup) -> np.ndarray | None:
+        return soup.tokens if self.world.tracer_tokens else None
+
+    def _drain_lineage(self, soup: Soup) -> None:
+        """Move the soup's collected lineage bits into the file (before the checkpoint)."""
+        if soup.pending_lineage:
+            self.writer.append_lineage(np.concatenate(soup.pending_lineage))
+            soup.pending_lineage.clear()
+
+    def snapshot(self, soup: Soup, epoch_index: int) -> None:
+        """Append the soup as it is after 0-based epoch ``epoch_index``."""
+        self.writer.append_snapshot(soup.epoch, soup.reset_index, soup.programs,
+                                    self._tokens(soup))
+
+    @property
+    def epoch_hooks(self) -> tuple[tuple[int, Callable[[Soup, int], None]], ...]:
+        """The run loop's (K, hook) pairs for periodic snapshots."""
+        every = self.world.snapshot_every
+        return ((every, self.snapshot),) if every else ()
+
+    def close(self, soup: Soup, status: str, stopped_by: str) -> None:
+        """Store the final soup as a snapshot and close the file with its status."""
+        self._drain_lineage(soup)
+        self.snapshot(soup, soup.epoch)
+        self.writer.close(status, stopped_by)

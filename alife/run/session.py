@@ -1,0 +1,242 @@
+"""One run of a world into a history file: start it, or resume it after a stop or a crash.
+
+``start_run`` and ``resume_run`` are what ``alife run``, ``alife resume`` and every sweep task
+call. A resumed soup continues from the history's checkpoint, so its bytes after any epoch equal
+an uninterrupted run's (DESIGN.md, Determinism).
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+from alife.errors import AlifeError
+from alife.history import History, HistoryWriter, SoupState
+from alife.run.recorder import HistoryRecorder
+from alife.run.runner import RunSummary, run_soup
+from alife.run.soups import new_soup
+from alife.run.stop import parse_condition
+from alife.soup.checkpoint import checkpoint_name, write_dat
+from alife.soup.soup import Soup
+from alife.world import World
+
+Hook = tuple[int, Callable[[Soup, int], None]]
+
+
+class Watcher(Protocol):
+    """Something that watches a run from inside its loop (the live viewer, alife.viz.bridge)."""
+
+    def gate(self, soup: Soup) -> int:
+        """Before each compiled call: may block (paused); the most epochs to run next."""
+
+    def chunk(self, soup: Soup, epochs: int) -> None:
+        """After each compiled call of ``epochs`` epochs."""
+
+    def report(self, soup: Soup, metrics: dict[str, Any]) -> None:
+        """At each report, after the history has recorded it."""
+
+
+@dataclass
+class RunOutcome:
+    """How a run (or one session of it) ended, and where its history is."""
+
+    world: World
+    history: Path | None
+    start_epoch: int
+    epochs_completed: int
+    wall_s: float  # this session
+    total_wall_s: float  # every session of the run
+    stopped_by: str  # "epochs", "until" or "interrupt"
+    transition_epoch: int | None
+    final: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def epochs_run(self) -> int:
+        """Epochs run in this session."""
+        return self.epochs_completed - self.start_epoch
+
+    @property
+    def epochs_per_s(self) -> float:
+        """Epochs per second of this session (reports and history included)."""
+        return self.epochs_run / self.wall_s if self.wall_s > 0 else 0.0
+
+    @property
+    def status(self) -> str:
+        """The history status this ending gives."""
+        return "stopped" if self.stopped_by == "interrupt" else "finished"
+
+
+def soup_from_state(world: World, state: SoupState) -> Soup:
+    """A soup of ``world`` continuing ``state`` (programs, epoch, reset counter, total ops)."""
+    soup = new_soup(world)
+    if state.programs.shape != soup.programs.shape:
+        raise AlifeError(f"the saved soup holds {state.programs.shape[0]} programs but the "
+                         f"world has num_programs = {world.num_programs}")
+    soup.programs[:] = state.programs
+    if world.tracer_tokens:
+        if state.tokens is None:
+            raise AlifeError("the saved state has no tracer tokens but the world has "
+                             "tracer_tokens = true")
+        soup.tokens[:] = state.tokens
+    soup.epoch = state.epoch
+    soup.reset_index = state.reset_index
+    soup.total_ops = state.total_ops
+    return soup
+
+
+def start_run(world: World, out: str | os.PathLike | None, *, alife_version: str,
+              soup: Soup | None = None, progress: bool = False,
+              dat_dir: str | os.PathLike | None = None, dat_every: int = 1,
+              on_start: Callable[[Soup], None] | None = None,
+              watcher: Watcher | None = None) -> tuple[Soup, RunOutcome]:
+    """Run ``world`` (or continue ``soup``) to its stop condition, recording into ``out``.
+
+    ``on_start(soup)`` runs once the history exists, just before the first epoch; ``watcher``
+    sees every chunk and report and may pause the loop (it never changes the soup's bytes).
+    """
+    soup = soup if soup is not None else new_soup(world)
+    writer = None if out is None else HistoryWriter.create(out, world, alife_version)
+    hooks: list[Hook] = []
+    if dat_dir is not None:
+        d = Path(dat_dir)
+        d.mkdir(parents=True, exist_ok=True)
+        hooks.append((dat_every, lambda s, e: write_dat(d / checkpoint_name(e), s.programs,
+                                                        s.epoch, s.reset_index)))
+    return soup, _drive(soup, world, writer, world.epochs, world.until, progress, hooks,
+                        wall_offset=0.0, earlier_transition=None, on_start=on_start,
+                        watcher=watcher)
+
+
+def resume_run(path: str | os.PathLike, *, alife_version: str, epochs: int | None = None,
+               until: str | None = None, progress: bool = False,
+               on_start: Callable[[Soup], None] | None = None,
+               watcher: Watcher | None = None) -> tuple[Soup, RunOutcome]:
+    """Continue the run recorded in ``path`` to its stop condition, or to ``epochs`` in total.
+
+    ``until`` replaces the stop condition; ``epochs`` alone drops it (run exactly that far).
+    ``watcher`` is as for :func:`start_run`.
+    """
+    history = History(path)
+    try:
+        world = history.world
+        _check_not_live(history)
+        state = history.checkpoint()
+        done = state.epoch if state is not None else 0
+        new_until = until if until is not None else ("" if epochs is not None else world.until)
+        new_epochs = epochs if epochs is not None else world.epochs
+        _check_more_to_do(history, done, epochs, until, new_epochs)
+        if new_until:
+            parse_condition(new_until)
+        world = world.replace(epochs=new_epochs, until=new_until)
+        earlier = history.transition_epoch() if state is not None else None
+        if earlier is not None and earlier > done:
+            earlier = None
+    except BaseException:
+        history.close()
+        raise
+    writer, state = HistoryWriter.reopen(history, world, alife_version)
+    soup = soup_from_state(world, state) if state is not None else new_soup(world)
+    wall = state.wall_time if state is not None else 0.0
+    return soup, _drive(soup, world, writer, world.epochs, world.until, progress, [],
+                        wall_offset=wall, earlier_transition=earlier, on_start=on_start,
+                        resumed=state, watcher=watcher)
+
+
+def _check_not_live(history: History) -> None:
+    """Refuse to resume a history that its writer still holds open on this machine."""
+    if history.status != "running":
+        return
+    a = history.attrs
+    pid, host = a.get("writer_pid"), a.get("writer_host")
+    if host == socket.gethostname() and isinstance(pid, int) and pid != os.getpid():
+        try:
+            os.kill(pid, 0)
+        except (ProcessLookupError, PermissionError):
+            return
+        raise AlifeError(f"{str(history.path)!r} is still being written by process {pid}; "
+                         "wait for it to end (or stop it) before resuming")
+
+
+def _check_more_to_do(history: History, done: int, epochs: int | None, until: str | None,
+                      target: int) -> None:
+    name = str(history.path)
+    if epochs is not None and epochs <= done:
+        raise AlifeError(f"--epochs {epochs}: {name!r} already completed {done} epochs; "
+                         f"accepted: an integer > {done}")
+    if history.status != "finished" or epochs is not None:
+        if target <= done:
+            raise AlifeError(f"{name!r} already reached its world's limit of {target} epochs; "
+                             f"pass --epochs N with N > {done} to go on")
+        return
+    if history.stopped_by == "until" and until is None:
+        raise AlifeError(f"{name!r} is finished: its stop condition {history.world.until!r} "
+                         f"held after {done} epochs; pass --epochs N (N > {done}) or another "
+                         "--until to go on")
+    if target <= done:
+        raise AlifeError(f"{name!r} is finished: it completed {done} epochs, its world's limit; "
+                         f"pass --epochs N with N > {done} to go on")
+
+
+def _progress_bar(soup: Soup, world: World, enabled: bool) -> Any:
+    from tqdm import tqdm
+
+    return tqdm(total=world.epochs, initial=soup.epoch, unit="epoch", disable=not enabled,
+                dynamic_ncols=True, smoothing=0.1)
+
+
+def _drive(soup: Soup, world: World, writer: HistoryWriter | None, max_epochs: int, until: str,
+           progress: bool, hooks: list[Hook], wall_offset: float,
+           earlier_transition: int | None,
+           on_start: Callable[[Soup], None] | None = None,
+           resumed: SoupState | None = None, watcher: Watcher | None = None) -> RunOutcome:
+    if on_start is not None:
+        on_start(soup)
+    recorder = None if writer is None else HistoryRecorder(
+        writer, soup, wall_offset, resumed=resumed,
+        species_rows=writer.species_rows() if resumed is not None else ())
+    bar = _progress_bar(soup, world, progress)
+
+    def show(s: Soup, m: dict[str, Any]) -> None:
+        bar.set_postfix(s.status_fields(m), refresh=False)
+
+    observers = [show] + ([recorder.report] if recorder else []) \
+        + ([watcher.report] if watcher else [])
+
+    def chunk(s: Soup, n: int) -> None:
+        bar.update(n)
+        if watcher is not None:
+            watcher.chunk(s, n)
+
+    if recorder:
+        hooks = [*hooks, *recorder.epoch_hooks]
+    summary: RunSummary | None = None
+    try:
+        summary = run_soup(soup, max_epochs, parse_condition(until) if until else None,
+                           world.report_every, observers=tuple(observers),
+                           epoch_hooks=tuple(hooks), on_chunk=chunk,
+                           gate=None if watcher is None else watcher.gate)
+        if not summary.reports:  # nothing left to run: observe the soup as it is
+            m = soup.metrics()
+            m["wall_time"] = 0.0
+            for obs in observers:
+                obs(soup, m)
+            summary.reports.append(m)
+    finally:
+        bar.close()
+        if recorder is not None:
+            if summary is not None:
+                stopped = summary.stopped_by
+                recorder.close(soup, "stopped" if stopped == "interrupt" else "finished", stopped)
+            else:  # an error: leave the file resumable
+                recorder.close(soup, "stopped", "error")
+    transition = earlier_transition if earlier_transition is not None \
+        else summary.transition_epoch
+    return RunOutcome(world=world, history=None if writer is None else writer.path,
+                      start_epoch=summary.start_epoch, epochs_completed=soup.epoch,
+                      wall_s=summary.wall_s, total_wall_s=wall_offset + summary.wall_s,
+                      stopped_by=summary.stopped_by, transition_epoch=transition,
+                      final=summary.final)

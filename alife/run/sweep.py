@@ -1,0 +1,216 @@
+"""Sweeps: one world over many seeds, on a local spawn-based process pool or a Dask cluster.
+
+Every run writes its own history (``DIR/<world>__seed<S>.h5``); a run already finished is read,
+not re-run, and one that was stopped or killed is resumed, so re-running a sweep completes it.
+The summary table ``DIR/sweep.csv`` has one row per seed (Mesa's ``batch_run``, for soups).
+"""
+
+from __future__ import annotations
+
+import csv
+import multiprocessing
+import os
+import threading
+import tomllib
+from collections.abc import Callable, Iterable
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from pathlib import Path
+from typing import Any
+
+from alife.errors import AlifeError
+from alife.world import World, make_world
+
+#: Columns of ``sweep.csv`` after seed/status/stopped_by/transitioned/transition_epoch/epochs.
+FINAL_METRICS = ("higher_entropy", "h0", "bpb", "brotli_size", "ops_per_interaction",
+                 "richness", "shannon_bits", "replicator_fraction", "score_mean",
+                 # neural soups (empty for program soups)
+                 "fixpoint_fraction", "census_fixpoint", "census_second_order", "census_other",
+                 "census_zero", "census_divergent")
+COLUMNS = ("seed", "status", "stopped_by", "transitioned", "transition_epoch", "epochs",
+           "wall_s", *FINAL_METRICS, "history")
+#: Keys that may differ between a stored run and the sweep asking for it (a resume changes them).
+_STOP_KEYS = ("epochs", "until", "name")
+_COUNTS = ("brotli_size", "richness", "census_fixpoint", "census_second_order", "census_other",
+           "census_zero", "census_divergent")
+_RUN_LOCK = threading.Lock()  # one soup at a time per process (numba's thread pool is shared)
+
+
+def parse_seeds(text: str) -> list[int]:
+    """``"0:100"`` (end excluded), ``"0:100:2"``, ``"3,7,9"`` or a mix like ``"0:4,10"``."""
+    seeds: list[int] = []
+    try:
+        for part in text.split(","):
+            part = part.strip()
+            if ":" in part:
+                seeds.extend(range(*[int(x) for x in part.split(":")]))
+            elif part:
+                seeds.append(int(part))
+    except (ValueError, TypeError):
+        seeds = []
+    if not seeds or any(s < 0 for s in seeds) or len(set(seeds)) != len(seeds):
+        raise AlifeError(f"--seeds {text!r}: accepted START:STOP[:STEP] (stop excluded) or a "
+                         "comma-separated list of distinct integers >= 0, e.g. 0:100 or 1,5,9")
+    return seeds
+
+
+def run_path(out_dir: Path, world: World) -> Path:
+    """Where the sweep keeps the history of ``world`` (one seed)."""
+    return out_dir / f"{world.name or world.language}__seed{world.seed}.h5"
+
+
+def _differs(stored: World, wanted: World) -> str | None:
+    a, b = stored.to_dict(), wanted.to_dict()
+    for key in sorted(set(a) | set(b)):
+        if key not in _STOP_KEYS and a.get(key) != b.get(key):
+            return f"{key} = {a.get(key)!r} there, {b.get(key)!r} here"
+    return None
+
+
+def _is_done(history: Any, world: World) -> bool:
+    if history.status != "finished":
+        return False
+    cp = history.checkpoint()
+    done = cp.epoch if cp is not None else 0
+    if done >= world.epochs:
+        return True
+    return history.stopped_by == "until" and history.world.until == world.until
+
+
+def summary_row(path: str | os.PathLike) -> dict[str, Any]:
+    """One ``sweep.csv`` row read back from a run's history."""
+    from alife.history import History
+
+    with History(path) as h:
+        last = h.last_metrics()
+        cp = h.checkpoint()
+        t = h.transition_epoch()
+        row: dict[str, Any] = {
+            "seed": h.world.seed, "status": h.status, "stopped_by": h.stopped_by,
+            "transitioned": t is not None, "transition_epoch": t,
+            "epochs": cp.epoch if cp is not None else 0,
+            "wall_s": round(float(last.get("wall_time", 0.0)), 3)}
+    for k in FINAL_METRICS:
+        v = last.get(k)
+        row[k] = None if v is None or v != v else int(v) if k in _COUNTS else v
+    row["history"] = str(path)
+    return row
+
+
+def run_task(world_toml: str, path: str, threads: int) -> dict[str, Any]:
+    """Run, resume or read back one seed of a sweep (a task for a pool or a Dask worker)."""
+    import numba
+
+    import alife
+    from alife.history import History
+    from alife.run.session import resume_run, start_run
+    from alife.soup import set_threads
+
+    world = make_world(tomllib.loads(world_toml))
+    with _RUN_LOCK:
+        set_threads(min(max(threads, 1), numba.config.NUMBA_NUM_THREADS))
+        p = Path(path)
+        if p.exists():
+            with History(p) as h:
+                done = _is_done(h, world)
+            if not done:
+                resume_run(p, alife_version=alife.__version__, epochs=world.epochs,
+                           until=world.until)
+        else:
+            start_run(world, p, alife_version=alife.__version__)
+    return summary_row(p)
+
+
+def plan(world: World, seeds: Iterable[int], out_dir: Path) -> list[tuple[World, Path]]:
+    """(world, history path) per seed; a stored run of another world is an error."""
+    from alife.history import History
+
+    tasks = []
+    for seed in seeds:
+        w = world.replace(seed=seed)
+        p = run_path(out_dir, w)
+        if p.exists():
+            with History(p) as h:
+                diff = _differs(h.world, w)
+            if diff:
+                raise AlifeError(f"{str(p)!r} holds a run of another world ({diff}); choose "
+                                 "another --out for this sweep")
+        tasks.append((w, p))
+    return tasks
+
+
+def write_csv(path: Path, rows: list[dict[str, Any]]) -> None:
+    """Write ``sweep.csv`` (rows sorted by seed) atomically."""
+    tmp = path.with_name(path.name + ".tmp")
+    with open(tmp, "w", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=COLUMNS)
+        writer.writeheader()
+        for row in sorted(rows, key=lambda r: r["seed"]):
+            writer.writerow({k: "" if row.get(k) is None else row[k] for k in COLUMNS})
+    os.replace(tmp, path)
+
+
+def sweep(world: World, seeds: Iterable[int], out_dir: str | os.PathLike, *,
+          workers: int | None = None, threads_per_run: int | None = None,
+          scheduler: str | None = None,
+          on_start: Callable[[int], None] | None = None,
+          on_result: Callable[[dict[str, Any]], None] | None = None) -> list[dict[str, Any]]:
+    """Run ``world`` for every seed; return the summary rows (also written to sweep.csv).
+
+    Locally: a pool of ``workers`` spawned processes (default: one per core), each soup on
+    ``threads_per_run`` numba threads (default: cores // workers). With ``scheduler`` (a Dask
+    address such as ``tcp://host:8786``) the runs go to that cluster instead; its workers must
+    see ``out_dir`` (a shared filesystem) and have alife installed. ``on_start(n)`` runs once
+    the n runs are planned (the input checked); ``on_result(row)`` as each run ends.
+    """
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    tasks = plan(world, seeds, out)
+    if workers is not None and workers < 1:
+        raise AlifeError(f"--workers {workers}: accepted an integer >= 1")
+    if on_start is not None:
+        on_start(len(tasks))
+    cores = os.cpu_count() or 1
+    rows: list[dict[str, Any]] = []
+
+    def collect(row: dict[str, Any]) -> None:
+        rows.append(row)
+        write_csv(out / "sweep.csv", rows)
+        if on_result is not None:
+            on_result(row)
+
+    if scheduler is not None:
+        _sweep_dask(tasks, scheduler, threads_per_run or 1, collect)
+    else:
+        workers = workers or min(cores, len(tasks))
+        threads = threads_per_run or max(1, cores // workers)
+        ctx = multiprocessing.get_context("spawn")
+        with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
+            futures = [pool.submit(run_task, w.to_toml(), str(p), threads) for w, p in tasks]
+            try:
+                for fut in as_completed(futures):
+                    collect(fut.result())
+            except BaseException:
+                for fut in futures:
+                    fut.cancel()
+                raise
+    return sorted(rows, key=lambda r: r["seed"])
+
+
+def _sweep_dask(tasks: list[tuple[World, Path]], scheduler: str, threads: int,
+                collect: Callable[[dict[str, Any]], None]) -> None:
+    try:
+        from distributed import Client
+        from distributed import as_completed as dask_completed
+    except ImportError:
+        raise AlifeError("--scheduler needs Dask: pip install 'alife[cluster]'") from None
+    try:
+        client = Client(scheduler, timeout="20s")
+    except (OSError, TimeoutError) as exc:
+        raise AlifeError(f"--scheduler {scheduler!r}: no Dask scheduler answered ({exc}); "
+                         "accepted: the address `dask scheduler` prints, e.g. "
+                         "tcp://host:8786") from None
+    with client:
+        futures = [client.submit(run_task, w.to_toml(), str(p.resolve()), threads, pure=False,
+                                 key=f"alife-{p.stem}") for w, p in tasks]
+        for fut in dask_completed(futures):
+            collect(fut.result())
