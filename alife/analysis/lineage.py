@@ -20,7 +20,7 @@ import numpy as np
 from numba import njit
 
 from alife.errors import AlifeError
-from alife.soup.kernel import shuffle_order, spatial_pairs
+from alife.soup.pairing import shuffle_order, spatial_pairs
 from alife.soup.spatial import grid_partners, read_pattern
 from alife.world import World
 

@@ -39,7 +39,8 @@ from alife.languages.dispatch import run_tape
 from alife.languages.forth import STACK
 from alife.measures.species import top_species
 from alife.rng import H, S
-from alife.soup.kernel import load_pair, mutation_draw
+from alife.soup.kernel import load_pair
+from alife.soup.mutation import mutation_draw
 
 L = 64
 MATCHES = ("exact", "bytes", "mirror")

@@ -133,7 +133,7 @@ def soup_generation(rows: np.ndarray, seed: int, generation: int, attack_rate: f
         normal,
         unit,
     )
-    from alife.soup.kernel import shuffle_order
+    from alife.soup.pairing import shuffle_order
 
     rows = rows.copy()
     n = len(rows)

@@ -46,7 +46,7 @@ from alife.particles.kernel import (
     ww_apply,
     ww_train,
 )
-from alife.soup.kernel import epoch_pairs
+from alife.soup.pairing import epoch_pairs
 from alife.soup.spatial import partner_lists
 from alife.world import World, make_world
 

@@ -20,7 +20,7 @@ from alife.analysis.provenance import first_replicator, soup_at
 from alife.history import History
 from alife.run.session import start_run
 from alife.soup import Soup
-from alife.soup.kernel import shuffle_order
+from alife.soup.pairing import shuffle_order
 from alife.soup.tracer import token_origin
 from alife.world import load_world, make_world
 

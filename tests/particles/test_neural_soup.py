@@ -78,7 +78,7 @@ def test_small_soups_end_mostly_as_non_zero_fixpoints():
 
 
 def test_grid_soups_pair_neighbours_only():
-    from alife.soup.kernel import epoch_pairs
+    from alife.soup.pairing import epoch_pairs
     from alife.soup.spatial import partner_lists
 
     world = make_world({"kind": "neural", "num_programs": 64, "grid": [8, 8], "seed": 2,
