@@ -17,6 +17,7 @@ from typing import Any
 from alife.errors import AlifeError
 from alife.languages import REGISTRY
 from alife.languages.text import parse as parse_program
+from alife.shapes import MAX_PROGRAM_SIZE, MIN_PROGRAM_SIZE
 
 
 @dataclass(frozen=True)
@@ -28,6 +29,7 @@ class World:
     seed: int = 0
     mutation_prob: float = 2.0**-12
     step_limit: int = 8192
+    program_size: int = 64  # bytes per program; the tape holds two (cubff: 64)
     zero_init: bool = False
     reset_interval: int = 0  # 0: never reset
     grid: tuple[int, int] | None = None  # [W, H]: 2-D soup, Chebyshev radius 2, no wrap
@@ -93,7 +95,7 @@ class World:
 
 _FIELD_TYPES: dict[str, str] = {
     "language": "str", "num_programs": "int", "seed": "int", "mutation_prob": "float",
-    "step_limit": "int", "zero_init": "bool", "reset_interval": "int", "grid": "grid",
+    "step_limit": "int", "program_size": "int", "zero_init": "bool", "reset_interval": "int", "grid": "grid",
     "pattern": "str?", "program": "str?", "program_copies": "int", "epochs": "int",
     "until": "str", "report_every": "int",
     "score_sample": "int", "snapshot_every": "int", "species_top": "int",
@@ -105,7 +107,7 @@ _FIELD_TYPES: dict[str, str] = {
 }
 KINDS = ("program", "neural")
 #: Keys that only program soups use: a neural world must leave them at their defaults.
-_PROGRAM_ONLY = ("language", "mutation_prob", "step_limit", "program", "program_copies",
+_PROGRAM_ONLY = ("language", "mutation_prob", "step_limit", "program_size", "program", "program_copies",
                  "reset_interval", "tracer_tokens", "lineage", "zero_init", "score_sample",
                  "species_top", "hamming_radius", "modes_persistence", "registry_share")
 #: Keys that only neural soups use (program worlds leave them out of their TOML).
@@ -180,6 +182,9 @@ def _check(w: World) -> None:
         fail("mutation_prob", "a probability in [0, 1]")
     if w.step_limit < 1:
         fail("step_limit", "an integer >= 1")
+    if not MIN_PROGRAM_SIZE <= w.program_size <= MAX_PROGRAM_SIZE:
+        fail("program_size", f"an integer in [{MIN_PROGRAM_SIZE}, {MAX_PROGRAM_SIZE}] (bytes per "
+             "program; cubff's is 64)")
     if w.reset_interval < 0:
         fail("reset_interval", "an integer >= 0 (0 disables resets)")
     if w.epochs < 0:
@@ -209,8 +214,8 @@ def _check(w: World) -> None:
                              "with W * H == num_programs")
     if w.program is not None:
         data = w.program_bytes()
-        if len(data) > 64 * w.num_programs:
-            fail("program", f"at most {64 * w.num_programs} bytes (the whole soup)")
+        if len(data) > w.program_size * w.num_programs:
+            fail("program", f"at most {w.program_size * w.num_programs} bytes (the whole soup)")
     if w.lineage and not w.tracer_tokens:
         raise AlifeError("world key 'lineage': true needs tracer_tokens = true (a parent is "
                          "the program that gave most bytes, by tracer token)")
