@@ -95,7 +95,8 @@ class World:
 
 _FIELD_TYPES: dict[str, str] = {
     "language": "str", "num_programs": "int", "seed": "int", "mutation_prob": "float",
-    "step_limit": "int", "program_size": "int", "zero_init": "bool", "reset_interval": "int", "grid": "grid",
+    "step_limit": "int", "program_size": "int", "zero_init": "bool", "reset_interval": "int",
+    "grid": "grid",
     "pattern": "str?", "program": "str?", "program_copies": "int", "epochs": "int",
     "until": "str", "report_every": "int",
     "score_sample": "int", "snapshot_every": "int", "species_top": "int",
@@ -107,8 +108,8 @@ _FIELD_TYPES: dict[str, str] = {
 }
 KINDS = ("program", "neural")
 #: Keys that only program soups use: a neural world must leave them at their defaults.
-_PROGRAM_ONLY = ("language", "mutation_prob", "step_limit", "program_size", "program", "program_copies",
-                 "reset_interval", "tracer_tokens", "lineage", "zero_init", "score_sample",
+_PROGRAM_ONLY = ("language", "mutation_prob", "step_limit", "program_size", "program",
+                 "program_copies", "reset_interval", "tracer_tokens", "lineage", "zero_init", "score_sample",
                  "species_top", "hamming_radius", "modes_persistence", "registry_share")
 #: Keys that only neural soups use (program worlds leave them out of their TOML).
 _NEURAL_ONLY = ("kind", "attack_rate", "learn_rate", "learn_steps", "train_steps",
