@@ -109,7 +109,8 @@ _FIELD_TYPES: dict[str, str] = {
 KINDS = ("program", "neural")
 #: Keys that only program soups use: a neural world must leave them at their defaults.
 _PROGRAM_ONLY = ("language", "mutation_prob", "step_limit", "program_size", "program",
-                 "program_copies", "reset_interval", "tracer_tokens", "lineage", "zero_init", "score_sample",
+                 "program_copies", "reset_interval", "tracer_tokens", "lineage", "zero_init",
+                 "score_sample",
                  "species_top", "hamming_radius", "modes_persistence", "registry_share")
 #: Keys that only neural soups use (program worlds leave them out of their TOML).
 _NEURAL_ONLY = ("kind", "attack_rate", "learn_rate", "learn_steps", "train_steps",
