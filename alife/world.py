@@ -187,6 +187,7 @@ def _check(w: World) -> None:
     if not MIN_PROGRAM_SIZE <= w.program_size <= MAX_PROGRAM_SIZE:
         fail("program_size", f"an integer in [{MIN_PROGRAM_SIZE}, {MAX_PROGRAM_SIZE}] (bytes per "
              "program; cubff's is 64)")
+    REGISTRY[w.language].check_program_size(w.program_size)
     if w.reset_interval < 0:
         fail("reset_interval", "an integer >= 0 (0 disables resets)")
     if w.epochs < 0:

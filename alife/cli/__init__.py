@@ -83,12 +83,15 @@ def build_parser() -> argparse.ArgumentParser:
     i.add_argument("--json", action="store_true", help="print as JSON")
     i.set_defaults(func=cmd_inspect)
 
-    e = sub.add_parser("export", help="write a history's soup as a reference .dat")
+    e = sub.add_parser("export", help="write a history's soup as a reference .dat (or raw)")
     e.add_argument("history")
     e.add_argument("--epoch", type=int, help="the snapshot after E completed epochs (default: "
                    "the final soup)")
-    e.add_argument("-o", "--output", required=True, help="FILE.dat to write (must not exist)")
-    e.add_argument("--json", action="store_true")
+    e.add_argument("-o", "--output", required=True, help="file to write (must not exist)")
+    e.add_argument("--raw", action="store_true", help="write the soup's bytes alone, "
+                   "program-major with no header (any program size; .dat holds 64-byte "
+                   "programs only)")
+    e.add_argument("--json", action="store_true", help="print what was written as JSON")
     e.set_defaults(func=cmd_export)
 
     im = sub.add_parser("import", help="make a history from a reference .dat (then resume it)",

@@ -102,9 +102,10 @@ def _dat_world(args: argparse.Namespace) -> Any:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    """Write a history's final soup (or its snapshot after --epoch E) as a reference .dat."""
+    """Write a history's final soup (or its snapshot after --epoch E) as a reference .dat, or
+    with --raw as its bytes alone (program-major, no header)."""
     from alife.history import History
-    from alife.soup.checkpoint import write_dat
+    from alife.soup.checkpoint import check_dat_size, write_dat, write_raw
 
     out = Path(args.output)
     if out.exists():
@@ -121,12 +122,18 @@ def cmd_export(args: argparse.Namespace) -> int:
                                  "first report); export a snapshot with --epoch 0")
         else:
             state = h.snapshot(args.epoch)
-        write_dat(out, state.programs, state.epoch, state.reset_index)
+        if args.raw:
+            write_raw(out, state.programs)
+        else:
+            check_dat_size(state.programs.shape[1])
+            write_dat(out, state.programs, state.epoch, state.reset_index)
     if not args.json:
         print(f"wrote {out}: {len(state.programs)} programs after {state.epoch} epochs")
     else:
         print(json.dumps({"output": str(out), "epochs_completed": state.epoch,
-                          "num_programs": len(state.programs)}))
+                          "num_programs": len(state.programs),
+                          "program_size": int(state.programs.shape[1]),
+                          "format": "raw" if args.raw else "dat"}))
     return 0
 
 

@@ -11,8 +11,11 @@ def cmd_languages(args: argparse.Namespace) -> int:
     """List the registered languages."""
     from alife.languages import REGISTRY
 
+    print(f"{'language':20s} {'family':8s} {'program bytes':>13s}  description")
     for lang in REGISTRY.values():
-        print(f"{lang.name:20s} {lang.family}")
+        family = lang.family
+        print(f"{lang.name:20s} {family.name:8s} {family.program_size:>13d}  "
+              f"{family.description}")
     return 0
 
 

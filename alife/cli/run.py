@@ -77,6 +77,10 @@ def cmd_run(args: argparse.Namespace) -> int:
         raise AlifeError(f"{'--from' if args.from_dat else '--dat-dir'}: reference .dat "
                          "checkpoints hold byte programs; a world with kind = 'neural' keeps its "
                          "particles in its history (continue one with `alife resume`)")
+    if args.dat_dir:
+        from alife.soup.checkpoint import check_dat_size
+
+        check_dat_size(world.program_size)
     soup = Soup.from_checkpoint(args.from_dat, world) if args.from_dat else None
     world = soup.world if soup is not None else world
     out = None if args.no_history else Path(args.out) if args.out else derive_out(world)

@@ -29,82 +29,22 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 import numpy as np
-from numba import njit, prange
 
 from alife.errors import AlifeError
 from alife.games.payoff import EmpiricalGame
 from alife.languages import DEFAULT_STEP_LIMIT, get
-from alife.languages.bff import SCRATCH_INTS
-from alife.languages.dispatch import run_tape
-from alife.languages.forth import STACK
+from alife.languages.dispatch import compiled
 from alife.measures.species import top_species
-from alife.rng import H, S
-from alife.soup.kernel import load_pair
-from alife.soup.mutation import mutation_draw
+from alife.rng import S
 
-L = 64
 MATCHES = ("exact", "bytes", "mirror")
 BOUND = 2.0  # |payoff| <= 2: both halves copies of one side
 
 
-@njit(cache=True, nogil=True)
-def _score(tape: np.ndarray, gi: np.ndarray, gj: np.ndarray, mode: int) -> float:
-    """(copies of gi) - (copies of gj) among the two halves of ``tape``; ``mode`` indexes
-    MATCHES (0 exact, 1 bytes, 2 mirror)."""
-    total = 0.0
-    for h in range(2):
-        si = 0
-        sj = 0
-        ri = 0
-        rj = 0
-        for t in range(L):
-            b = tape[h * L + t]
-            si += b == gi[t]
-            sj += b == gj[t]
-            ri += b == gi[L - 1 - t]
-            rj += b == gj[L - 1 - t]
-        if mode == 1:
-            total += (si - sj) / L
-        elif mode == 2:
-            total += (si == L or ri == L) - (sj == L or rj == L)
-        else:
-            total += (si == L) - (sj == L)
-    return total
-
-
-@njit(parallel=True, cache=True, nogil=True)
-def species_game_kernel(programs: np.ndarray, pairs: np.ndarray, samples: int, lang: int,
-                        limit: int, key: np.uint64, mutation: np.uint64, mode: int,
-                        out: np.ndarray) -> None:
-    """out[p, s, o] = i's score minus j's for pair ``pairs[p] = (i, j)``, sample s, order o
-    (0: g_i|g_j, 1: g_j|g_i), every run in parallel."""
-    n_pairs = pairs.shape[0]
-    for task in prange(n_pairs * samples * 2):
-        p = task // (samples * 2)
-        s = (task // 2) % samples
-        o = task % 2
-        i = pairs[p, 0]
-        j = pairs[p, 1]
-        first = i if o == 0 else j
-        second = j if o == 0 else i
-        tape = np.empty(2 * L, dtype=np.uint8)
-        load_pair(programs, first, second, tape)
-        if mutation > 0:
-            base = H(key ^ H(np.uint64(task))) * np.uint64(2 * L)
-            for t in range(2 * L):
-                v = mutation_draw(base, t, mutation)
-                if v >= 0:
-                    tape[t] = np.uint8(v)
-        scratch = np.zeros(SCRATCH_INTS, dtype=np.int64)
-        stack = np.zeros(STACK, dtype=np.uint8)
-        run_tape(lang, tape, limit, scratch, stack)
-        out[p, s, o] = _score(tape, programs[i], programs[j], mode)
-
-
 def _programs(programs: np.ndarray) -> np.ndarray:
     p = np.ascontiguousarray(programs, dtype=np.uint8)
-    if p.ndim != 2 or p.shape[1] != L or len(p) < 1:
-        raise AlifeError(f"species programs must be a k x {L} uint8 array with k >= 1, got "
+    if p.ndim != 2 or len(p) < 1:
+        raise AlifeError(f"species programs must be a k x P uint8 array with k >= 1, got "
                          f"shape {p.shape}")
     return p
 
@@ -123,16 +63,19 @@ def interaction_outcomes(programs: np.ndarray, language: str = "bff_noheads",
         raise AlifeError(f"mutation_prob must be a probability in [0, 1], got {mutation_prob}")
     if step_limit < 1:
         raise AlifeError(f"step_limit must be >= 1, got {step_limit}")
-    lang = get(language).id  # unknown names raise AlifeError listing the languages
+    lang = get(language)  # unknown names raise AlifeError listing the languages
+    lang.check_program_size(progs.shape[1])
     k = len(progs)
     iu = np.triu_indices(k, 1)
     pairs = np.ascontiguousarray(np.stack(iu, axis=1), dtype=np.int64)
     per_pair = np.zeros((len(pairs), samples, 2))
     mutation = np.uint64(round(mutation_prob * 2**30))
     if len(pairs):
-        species_game_kernel(progs, pairs, samples, lang, int(step_limit),
-                            np.uint64(S(np.uint64(seed), np.uint64(0x5EC1E5))), mutation,
-                            MATCHES.index(match), per_pair)
+        compiled("alife.games.species_kernel").species_game_kernel(
+            progs, pairs, samples, lang.id, int(step_limit),
+            np.uint64(S(np.uint64(seed), np.uint64(0x5EC1E5))), mutation,
+            MATCHES.index(match), per_pair, lang.family.scratch_ints(2 * progs.shape[1]),
+            lang.family.stack_bytes)
     out = np.zeros((k, k, samples, 2))
     out[iu] = per_pair
     out[iu[1], iu[0]] = -per_pair[:, :, ::-1]
@@ -186,10 +129,11 @@ def soup_species_game(soup: np.ndarray, k: int, language: str = "bff_noheads",
 
 
 def species_frequencies(soup: np.ndarray, species: np.ndarray) -> np.ndarray:
-    """int64[k]: how many programs of ``soup`` (uint8[N, 64]) equal each of ``species``."""
+    """int64[k]: how many programs of ``soup`` (uint8[N, P]) equal each of ``species``."""
     s = _programs(species)
-    rows = np.ascontiguousarray(soup, dtype=np.uint8).view(np.dtype((np.void, L))).ravel()
-    keys = s.view(np.dtype((np.void, L))).ravel()
+    row = np.dtype((np.void, s.shape[1]))
+    rows = np.ascontiguousarray(soup, dtype=np.uint8).view(row).ravel()
+    keys = s.view(row).ravel()
     uniq, counts = np.unique(rows, return_counts=True)
     pos = np.searchsorted(uniq, keys)
     pos = np.clip(pos, 0, len(uniq) - 1)

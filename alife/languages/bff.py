@@ -7,7 +7,7 @@ or the fixed 8-byte jumps of ``bff8``).
 
 The interpreter is exact (same tape, same ops as the reference step loop) but skips work:
 
-* runs of no-op bytes are crossed in one step using a 128-bit instruction mask;
+* runs of no-op bytes are crossed in one step using a bit mask of the instruction bytes;
 * bracket matches are cached and refreshed only when a write changes a bracket;
 * once the tape stops changing, a repeat of (pc, head0, head1) at a backward jump proves a cycle,
   and the remaining whole periods (and the partial one, from a log of backward jumps) are
@@ -16,12 +16,16 @@ The interpreter is exact (same tape, same ops as the reference step loop) but sk
 
 from __future__ import annotations
 
+from functools import cache
+
 import numpy as np
 from numba import njit
 from numba.cpython.unsafe.numbers import trailing_zeros
 
-TAPE = 128
-HALF = 64
+from alife.errors import AlifeError
+from alife.languages.bff_twin import run_bff_py
+from alife.languages.family import Family, Role
+from alife.languages.registry import register_family
 
 # Op kinds (0 is the no-op).
 NOOP, DEC0, INC0, DEC1, INC1, PLUS, MINUS, COPY01, COPY10, LOOP, END, COPYMOVE = range(12)
@@ -61,40 +65,50 @@ for _name, _kinds, _zero, _heads, _jump8 in [
 ]:
     BFF_VARIANTS[_name] = (*_tables(_kinds, _zero), _heads, _jump8)
 
-#: Scratch ints one interpreter call needs (bracket cache, cycle log); reuse it across calls.
-SCRATCH_INTS = 2 * TAPE + 1 + 5 * 1024
+#: The family's languages, in variant order.
+LANGUAGES = tuple(BFF_VARIANTS)
+_OPS = np.stack([BFF_VARIANTS[n][0] for n in LANGUAGES])
+_ZERO_BYTES = np.stack([BFF_VARIANTS[n][1] for n in LANGUAGES])
+_HEADS = np.array([BFF_VARIANTS[n][2] for n in LANGUAGES])
+_JUMP8 = np.array([BFF_VARIANTS[n][3] for n in LANGUAGES])
+
 _LOG = 1024  # backward jumps remembered for the partial-period skip
+_WORDS = 8  # instruction-mask words: tapes of up to 512 bytes
 _FIRST_POWER = 256  # Brent re-save interval (in backward jumps) for cycles with a tail
 
 _ONE = np.uint64(1)
 _ZERO = np.uint64(0)
 
 
+def scratch_ints(tape_size: int) -> int:
+    """Scratch ints one call needs: bracket cache and its generations, a counter, the
+    instruction mask, the cycle log. Reuse one array across calls on tapes of one size."""
+    return 2 * tape_size + 1 + _WORDS + 5 * _LOG
+
+
 @njit(inline="always", cache=True, nogil=True)
-def _next_instruction(lo: np.uint64, hi: np.uint64, pc: int) -> int:
-    """First position >= pc whose bit is set in the 128-bit mask (lo, hi); TAPE if none."""
-    if pc < HALF:
-        m = lo >> np.uint64(pc)
-        if m != _ZERO:
-            return pc + trailing_zeros(m)
-        if hi != _ZERO:
-            return HALF + trailing_zeros(hi)
-        return TAPE
-    m = hi >> np.uint64(pc - HALF)
+def _next_instruction(scratch: np.ndarray, base: int, pc: int, size: int) -> int:
+    """First position >= pc whose bit is set in the instruction mask at ``scratch[base:]``
+    (int64 words holding bits); ``size`` (the tape length) if none."""
+    w = pc >> 6
+    m = np.uint64(scratch[base + w]) >> np.uint64(pc & 63)
     if m != _ZERO:
         return pc + trailing_zeros(m)
-    return TAPE
+    w += 1
+    while (w << 6) < size:
+        m = np.uint64(scratch[base + w])
+        if m != _ZERO:
+            return (w << 6) + trailing_zeros(m)
+        w += 1
+    return size
 
 
 @njit(inline="always", cache=True, nogil=True)
-def _set_bit(lo: np.uint64, hi: np.uint64, pos: int, on: bool) -> tuple[np.uint64, np.uint64]:
-    if pos < HALF:
-        bit = _ONE << np.uint64(pos)
-        lo = (lo | bit) if on else (lo & ~bit)
-    else:
-        bit = _ONE << np.uint64(pos - HALF)
-        hi = (hi | bit) if on else (hi & ~bit)
-    return lo, hi
+def _set_bit(scratch: np.ndarray, base: int, pos: int, on: bool) -> None:
+    bit = _ONE << np.uint64(pos & 63)
+    word = np.uint64(scratch[base + (pos >> 6)])
+    word = (word | bit) if on else (word & ~bit)
+    scratch[base + (pos >> 6)] = np.int64(word)
 
 
 @njit(cache=True, nogil=True)
@@ -103,7 +117,7 @@ def _scan_match(tape: np.ndarray, ops: np.ndarray, pc: int, forward: bool) -> in
     depth = 1
     if forward:
         p = pc + 1
-        while p < TAPE:
+        while p < tape.shape[0]:
             k = ops[tape[p]]
             if k == END:
                 depth -= 1
@@ -126,49 +140,47 @@ def _scan_match(tape: np.ndarray, ops: np.ndarray, pc: int, forward: bool) -> in
     return -1
 
 
-@njit(cache=True, nogil=True)
-def run_bff(tape: np.ndarray, limit: int, ops: np.ndarray, zero: np.ndarray, heads: bool,
-            jump8: bool, scratch: np.ndarray) -> int:
-    """Run a BFF-family tape (uint8[128], in place) for at most ``limit`` steps; return ops
-    (see :func:`_bff`; compiled without the provenance branch, ~5 % faster on emerged soups)."""
-    return _bff(tape, limit, ops, zero, heads, jump8, scratch, tape[:0], False)
-
-
-@njit(cache=True, nogil=True)
-def run_bff_traced(tape: np.ndarray, limit: int, ops: np.ndarray, zero: np.ndarray,
-                   heads: bool, jump8: bool, scratch: np.ndarray, src: np.ndarray) -> int:
-    """:func:`run_bff` moving each byte's provenance ``src`` (uint8[128]) with it."""
-    return _bff(tape, limit, ops, zero, heads, jump8, scratch, src, True)
+@njit(inline="always", cache=True, nogil=True)
+def interpret(tape: np.ndarray, limit: int, variant: int, scratch: np.ndarray, stack: np.ndarray,
+              src: np.ndarray, stack_src: np.ndarray, traced: bool) -> int:
+    """The family's entry point (:mod:`alife.languages.family`): variant ``variant`` of
+    :data:`LANGUAGES` on ``tape``; ``stack`` and ``stack_src`` are unused."""
+    return _bff(tape, limit, _OPS[variant], _ZERO_BYTES[variant], _HEADS[variant],
+                _JUMP8[variant], scratch, src, traced)
 
 
 @njit(inline="always", cache=True, nogil=True)
 def _bff(tape: np.ndarray, limit: int, ops: np.ndarray, zero: np.ndarray, heads: bool,
          jump8: bool, scratch: np.ndarray, src: np.ndarray, traced: bool) -> int:
-    """Run a BFF-family tape (uint8[128], in place) for at most ``limit`` steps; return ops.
+    """Run a BFF-family tape (uint8[T], T a power of two, in place) for at most ``limit``
+    steps; return ops. Heads wrap modulo T.
 
-    ``scratch`` is an int64[SCRATCH_INTS] work array; its slot 2*TAPE holds a generation counter
-    that must only grow, so one scratch array can serve many calls. When ``traced``, ``src``
-    (uint8[128]) is the provenance of every tape byte and follows the data: ``.`` and ``,`` copy
-    it with the byte, ``+`` and ``-`` keep it (tracer tokens, Agüera y Arcas et al. 2024).
+    ``scratch`` is an int64[scratch_ints(T)] work array; its slot 2*T holds a generation
+    counter that must only grow, so one scratch array can serve many calls on tapes of length
+    T. When ``traced``, ``src`` (uint16[T]) is the provenance of every tape byte and follows the
+    data: ``.`` and ``,`` copy it with the byte, ``+`` and ``-`` keep it (tracer tokens, Agüera
+    y Arcas et al. 2024).
     """
+    size = tape.shape[0]
+    wrap = size - 1
     if heads:
-        h0 = np.int64(tape[0] & 127)
-        h1 = np.int64(tape[1] & 127)
+        h0 = np.int64(tape[0] & wrap)
+        h1 = np.int64(tape[1] & wrap)
         pc = np.int64(2)
     else:
         h0 = np.int64(0)
         h1 = np.int64(0)
         pc = np.int64(0)
-    lo = _ZERO
-    hi = _ZERO
-    for p in range(TAPE):
+    # Bracket-match cache: scratch[p] = match of p, valid while scratch[size + p] == gen.
+    gen = scratch[2 * size] + 1
+    scratch[2 * size] = gen
+    bits = 2 * size + 1  # the instruction mask: _WORDS words of 64 bits
+    log0 = bits + _WORDS  # cycle log: steps, ops, pc, h0, h1 at each backward jump since the save
+    for w in range(_WORDS):
+        scratch[bits + w] = 0
+    for p in range(size):
         if ops[tape[p]] != NOOP:
-            lo, hi = _set_bit(lo, hi, p, True)
-
-    # Bracket-match cache: scratch[p] = match of p, valid while scratch[TAPE + p] == gen.
-    gen = scratch[2 * TAPE] + 1
-    scratch[2 * TAPE] = gen
-    log0 = 2 * TAPE + 1  # cycle log: steps, ops, pc, h0, h1 at each backward jump since the save
+            _set_bit(scratch, bits, p, True)
 
     steps = np.int64(0)
     nops = np.int64(0)
@@ -181,9 +193,9 @@ def _bff(tape: np.ndarray, limit: int, ops: np.ndarray, zero: np.ndarray, heads:
     while steps < limit:
         k = ops[tape[pc]]
         if k == NOOP:
-            q = _next_instruction(lo, hi, pc)
+            q = _next_instruction(scratch, bits, pc, size)
             skip = q - pc
-            if steps + skip >= limit or q >= TAPE:
+            if steps + skip >= limit or q >= size:
                 break
             steps += skip
             pc = q
@@ -191,13 +203,13 @@ def _bff(tape: np.ndarray, limit: int, ops: np.ndarray, zero: np.ndarray, heads:
         steps += 1
         nops += 1
         if k == INC0:
-            h0 = (h0 + 1) & 127
+            h0 = (h0 + 1) & wrap
         elif k == DEC0:
-            h0 = (h0 - 1) & 127
+            h0 = (h0 - 1) & wrap
         elif k == INC1:
-            h1 = (h1 + 1) & 127
+            h1 = (h1 + 1) & wrap
         elif k == DEC1:
-            h1 = (h1 - 1) & 127
+            h1 = (h1 - 1) & wrap
         elif k == LOOP or k == END:
             if (k == LOOP) == zero[tape[h0]]:
                 if jump8:
@@ -205,12 +217,12 @@ def _bff(tape: np.ndarray, limit: int, ops: np.ndarray, zero: np.ndarray, heads:
                     if pc < 0:
                         break
                 else:
-                    if scratch[TAPE + pc] == gen:
+                    if scratch[size + pc] == gen:
                         m = scratch[pc]
                     else:
                         m = _scan_match(tape, ops, pc, k == LOOP)
                         scratch[pc] = m
-                        scratch[TAPE + pc] = gen
+                        scratch[size + pc] = gen
                     if m < 0:
                         break
                     pc = m
@@ -280,7 +292,7 @@ def _bff(tape: np.ndarray, limit: int, ops: np.ndarray, zero: np.ndarray, heads:
                 origin = h1
                 new = tape[h1]
                 if k == COPYMOVE:
-                    h1 = (h1 + 1) & 127
+                    h1 = (h1 + 1) & wrap
             old = tape[dst]
             if traced and src[dst] != src[origin]:
                 # Provenance is part of the state the cycle skip compares.
@@ -293,11 +305,121 @@ def _bff(tape: np.ndarray, limit: int, ops: np.ndarray, zero: np.ndarray, heads:
                 ko = ops[old]
                 kn = ops[new]
                 if (ko == NOOP) != (kn == NOOP):
-                    lo, hi = _set_bit(lo, hi, dst, kn != NOOP)
+                    _set_bit(scratch, bits, dst, kn != NOOP)
                 if ko != kn and (ko == LOOP or ko == END or kn == LOOP or kn == END):
                     gen += 1
-                    scratch[2 * TAPE] = gen
+                    scratch[2 * size] = gen
         pc += 1
-        if pc >= TAPE:
+        if pc >= size:
             break
     return nops
+
+
+# --- text form, roles and the declaration -----------------------------------------------------
+
+_PRIVATE_BASE = 0x100  # a byte b with no character of its own is written as U+0100+b
+
+
+@cache
+def _text_maps(language: str) -> tuple[tuple[str, ...], dict[str, int]]:
+    """(character of each byte, byte of each character) of ``language``'s text form.
+
+    Commands are their characters, the loop-zero byte ``0``, every other byte ``b`` the single
+    character U+0100+b (the reference's scheme). Where several bytes share a command
+    (``bff_noheads_4bit``), the character stands for the byte the reference's parser produces
+    (the largest such byte), so ``parse(disassemble(p)) == p`` for every program.
+    """
+    ops, zero, _, _ = BFF_VARIANTS[language]
+    to_byte: dict[str, int] = {}
+    for b in range(256):
+        kind = int(ops[b])
+        if kind != NOOP:
+            to_byte[KIND_CHARS[kind]] = b  # last (largest) byte wins, as in the reference
+        elif zero[b]:
+            to_byte["0"] = b
+    canonical = {b: c for c, b in to_byte.items()}
+    chars = tuple(canonical.get(b, chr(_PRIVATE_BASE + b)) for b in range(256))
+    for b in range(256):
+        to_byte[chr(_PRIVATE_BASE + b)] = b
+    return chars, to_byte
+
+
+def disassemble(language: str, program: bytes) -> str:
+    """Bytes -> BFF text (languages.md, "Text form of programs")."""
+    chars, _ = _text_maps(language)
+    return "".join(chars[b] for b in program)
+
+
+def parse(language: str, text: str) -> bytes:
+    """BFF text -> bytes (whitespace ignored); an unknown character is an :class:`AlifeError`."""
+    _, to_byte = _text_maps(language)
+    out = bytearray()
+    for i, c in enumerate(text):
+        if c.isspace():
+            continue
+        b = to_byte.get(c)
+        if b is None:
+            allowed = "".join(sorted(k for k in to_byte if ord(k) < _PRIVATE_BASE))
+            raise AlifeError(
+                f"invalid {language} program: character {c!r} at position {i} is not part of "
+                f"the language (accepted: {allowed!r}, and U+0100+b for any other byte b)")
+        out.append(b)
+    return bytes(out)
+
+
+def instructions(language: str) -> np.ndarray:
+    """bool[256]: bytes whose op is not the no-op (the loop-zero byte is data)."""
+    return BFF_VARIANTS[language][0] != NOOP
+
+
+_ROLE_OF_KIND = {LOOP: Role.CONTROL, END: Role.CONTROL, PLUS: Role.WRITE, MINUS: Role.WRITE,
+                 COPY01: Role.WRITE, COPY10: Role.WRITE, COPYMOVE: Role.WRITE,
+                 DEC0: Role.MOVE, INC0: Role.MOVE, DEC1: Role.MOVE, INC1: Role.MOVE}
+_ROLE_NAMES = {Role.CONTROL: "loop", Role.WRITE: "edit / copy", Role.MOVE: "head move"}
+
+
+def roles(language: str) -> np.ndarray:
+    """uint8[256]: loops control, edits and copies write, head moves move, the rest other."""
+    ops = BFF_VARIANTS[language][0]
+    return np.array([_ROLE_OF_KIND.get(int(k), Role.OTHER) for k in ops], dtype=np.uint8)
+
+
+def legend(language: str) -> list[tuple[Role, str]]:
+    """(role, label) of every colour ``language``'s bytes take, byte 0 first."""
+    ops, zero, _, _ = BFF_VARIANTS[language]
+    kind0 = int(ops[0])
+    what = [f"also {KIND_CHARS[kind0]}"] if kind0 != NOOP else []
+    what += ["loop zero"] if zero[0] else []
+    out: list[tuple[Role, str]] = [(Role.ZERO, "byte 0" + (f" ({', '.join(what)})"
+                                                            if what else ""))]
+    for role in (Role.CONTROL, Role.WRITE, Role.MOVE):
+        kinds = [k for k, r in _ROLE_OF_KIND.items() if r == role and np.any(ops[1:] == k)]
+        if kinds:
+            symbols = " ".join(dict.fromkeys(KIND_CHARS[k] for k in kinds))
+            out.append((role, f"{_ROLE_NAMES[role]}: {symbols}"))
+    if np.any(ops[1:] == NOOP):
+        out.append((Role.OTHER, "no-op"))
+    return out
+
+
+_EFFECT = {NOOP: "no-op", INC0: "head0 += 1", DEC0: "head0 -= 1", INC1: "head1 += 1",
+           DEC1: "head1 -= 1", PLUS: "tape[head0] += 1", MINUS: "tape[head0] -= 1",
+           COPY01: "tape[head1] = tape[head0]", COPY10: "tape[head0] = tape[head1]",
+           COPYMOVE: "tape[head0] = tape[head1]; head1 += 1",
+           LOOP: "if tape[head0] == 0: jump past the matching ]",
+           END: "if tape[head0] != 0: jump back to the matching ["}
+
+
+def explain(language: str, byte: int) -> str:
+    """What ``byte`` does as the next instruction (the viewer's trace panel)."""
+    kind = int(BFF_VARIANTS[language][0][byte])
+    chars, _ = _text_maps(language)
+    what = f"'{chars[byte]}'" if kind != NOOP else f"byte {byte:#04x}"
+    return f"{what}  {_EFFECT[kind]}"
+
+
+FAMILY = register_family(Family(
+    name="bff", languages=LANGUAGES, interpret=interpret, twin=run_bff_py, parse=parse,
+    disassemble=disassemble, instructions=instructions, roles=roles, legend=legend,
+    explain=explain, scratch_ints=scratch_ints, stack_bytes=1,
+    description="Brainfuck with two heads on the shared tape (sec. 2)"))

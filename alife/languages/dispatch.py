@@ -1,81 +1,169 @@
-"""One compiled entry point that runs any registered language by its integer id.
+"""The numba dispatch over every registered language, generated from the registry.
 
-Soup kernels call :func:`run_tape` with the language id as a runtime value, so a single cached
-compilation serves all thirteen languages (the branch is perfectly predicted within an epoch).
+Compiled code that runs tapes (the soup's epoch kernel, the replication score, species games)
+is written as a *template*: a module whose source imports ``run_tape`` and ``run_tape_traced``
+from here with the line :data:`MARKER`. :func:`compiled` writes a copy of the template with that
+line replaced by a dispatch generated from the registry (an ``if`` chain over families calling
+each family's ``interpret`` with its variant), into a cache folder under a name that hashes the
+template, the registry and the package sources it inlines, and imports it. numba then caches
+the copy's machine code like any module's (``cache=True``), and a new family, or an edited
+interpreter, gets a fresh copy instead of stale machine code. Within one registry the language
+id is a runtime value, so one compilation serves every language (the branch is perfectly
+predicted within an epoch).
+
+Templates are never imported directly: importing one fails on the marker line.
 """
 
 from __future__ import annotations
 
-import numpy as np
-from numba import njit
+import hashlib
+import importlib.util
+import os
+import sys
+import tempfile
+from functools import cache
+from pathlib import Path
+from types import ModuleType
 
-from alife.languages.bff import BFF_VARIANTS, SCRATCH_INTS, run_bff, run_bff_traced
-from alife.languages.forth import FORTH_VARIANTS, STACK, run_forth
-from alife.languages.subleq import run_rsubleq4, run_subleq
+from alife.languages import registry
 
-#: Language names in id order; the id is the index.
-LANGUAGE_NAMES: tuple[str, ...] = (
-    "bff", "bff_noheads", "bff8", "bff8_noheads", "bff_noheads_4bit", "bff_perm", "bff_selfmove",
-    "forth", "forthcopy", "forthtrivial", "forthtrivial_reset", "subleq", "rsubleq4",
-)
-N_BFF = 7
-N_FORTH = 4
-SUBLEQ_ID = 11
-RSUBLEQ4_ID = 12
-
-_BFF_OPS = np.stack([BFF_VARIANTS[n][0] for n in LANGUAGE_NAMES[:N_BFF]])
-_BFF_ZERO = np.stack([BFF_VARIANTS[n][1] for n in LANGUAGE_NAMES[:N_BFF]])
-_BFF_HEADS = np.array([BFF_VARIANTS[n][2] for n in LANGUAGE_NAMES[:N_BFF]])
-_BFF_JUMP8 = np.array([BFF_VARIANTS[n][3] for n in LANGUAGE_NAMES[:N_BFF]])
-_FORTH_OPS = np.stack([FORTH_VARIANTS[n][0] for n in LANGUAGE_NAMES[N_BFF:N_BFF + N_FORTH]])
-_FORTH_RESET = np.array([FORTH_VARIANTS[n][1] for n in LANGUAGE_NAMES[N_BFF:N_BFF + N_FORTH]])
+#: The line a template uses to import the generated dispatch.
+MARKER = "from alife.languages.dispatch import run_tape, run_tape_traced"
+#: The template of :func:`compiled` with no argument: the dispatch alone.
+DISPATCH_ONLY = "alife.languages.dispatch_template"
+CACHE_VARIABLE = "ALIFE_KERNEL_CACHE"
+_PACKAGE = Path(__file__).resolve().parents[1]
 
 
-def new_scratch() -> tuple[np.ndarray, np.ndarray]:
-    """Work arrays for :func:`run_tape`: (int64 scratch, uint8 stack). Reuse across calls."""
-    return np.zeros(SCRATCH_INTS, dtype=np.int64), np.zeros(STACK, dtype=np.uint8)
+def __getattr__(name: str):
+    if name in ("run_tape", "run_tape_traced"):
+        raise ImportError(f"{name} is generated per language registry: call "
+                          "alife.languages.dispatch.compiled(template) instead of importing the "
+                          "template module directly")
+    raise AttributeError(name)
 
 
-def new_traced_scratch() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Extra work arrays for :func:`run_tape_traced`: (src uint8[128], stack src uint8[STACK])."""
-    return np.zeros(128, dtype=np.uint8), np.zeros(STACK, dtype=np.uint8)
+def dispatch_source() -> str:
+    """Python source of ``run_tape`` / ``run_tape_traced`` for the current registry."""
+    families = list(registry.FAMILIES.values())
+    lines = [
+        "import numpy as _np",
+        "from numba import njit as _njit",
+        "from alife.languages.registry import FAMILIES as _FAMILIES",
+        "",
+    ]
+    for i, family in enumerate(families):
+        lines.append(f"_interpret_{i} = _FAMILIES[{family.name!r}].interpret")
+    lines += ["", "", "@_njit(cache=True, nogil=True)",
+              "def _run(lang, tape, limit, scratch, stack, src, stack_src, traced):"]
+    first = 0
+    for i, family in enumerate(families):
+        last = first + len(family.languages)
+        lines.append(f"    if lang < {last}:")
+        lines.append(f"        return _interpret_{i}(tape, limit, lang - {first}, scratch, stack, "
+                     "src, stack_src, traced)")
+        first = last
+    lines.append("    return -1")
+    # The hot path: the first family (BFF) is called directly, the others through _run.
+    head = families[0] if families else None
+    lines += ["", "", "@_njit(cache=True, nogil=True)",
+              "def run_tape(lang, tape, limit, scratch, stack):",
+              '    """Run language ``lang`` on ``tape`` (in place) for <= ``limit`` steps."""',
+              "    no_src = _np.empty(0, dtype=_np.uint16)"]
+    if head is not None:
+        lines += [f"    if lang < {len(head.languages)}:",
+                  "        return _interpret_0(tape, limit, lang, scratch, stack, no_src, no_src,"
+                  " False)"]
+    lines += ["    return _run(lang, tape, limit, scratch, stack, no_src, no_src, False)",
+              "", "",
+              "@_njit(cache=True, nogil=True)",
+              "def run_tape_traced(lang, tape, src, limit, scratch, stack, stack_src):",
+              '    """:func:`run_tape` moving each byte\'s provenance ``src`` (uint16) with it."""',
+              "    return _run(lang, tape, limit, scratch, stack, src, stack_src, True)", ""]
+    return "\n".join(lines)
 
 
-@njit(cache=True, nogil=True)
-def _run(lang: int, tape: np.ndarray, limit: int, scratch: np.ndarray, stack: np.ndarray,
-         src: np.ndarray, stack_src: np.ndarray, traced: bool) -> int:
-    if lang < N_BFF:
-        if traced:
-            return run_bff_traced(tape, limit, _BFF_OPS[lang], _BFF_ZERO[lang],
-                                  _BFF_HEADS[lang], _BFF_JUMP8[lang], scratch, src)
-        return run_bff(tape, limit, _BFF_OPS[lang], _BFF_ZERO[lang], _BFF_HEADS[lang],
-                       _BFF_JUMP8[lang], scratch)
-    if lang < N_BFF + N_FORTH:
-        f = lang - N_BFF
-        return run_forth(tape, limit, _FORTH_OPS[f], _FORTH_RESET[f], stack, src, stack_src,
-                         traced)
-    if lang == SUBLEQ_ID:
-        return run_subleq(tape, limit)
-    return run_rsubleq4(tape, limit, src, traced)
+def _cache_dir() -> Path:
+    base = os.environ.get(CACHE_VARIABLE)
+    if base:
+        return Path(base)
+    xdg = os.environ.get("XDG_CACHE_HOME")
+    return (Path(xdg) if xdg else Path.home() / ".cache") / "alife" / "kernels"
 
 
-@njit(cache=True, nogil=True)
-def run_tape(lang: int, tape: np.ndarray, limit: int, scratch: np.ndarray,
-             stack: np.ndarray) -> int:
-    """Run language ``lang`` on ``tape`` (uint8[128], in place) for <= ``limit`` steps."""
-    no_src = stack[:0]  # an empty view: untraced runs never touch provenance
-    if lang < N_BFF:  # the hot path, called directly
-        return run_bff(tape, limit, _BFF_OPS[lang], _BFF_ZERO[lang], _BFF_HEADS[lang],
-                       _BFF_JUMP8[lang], scratch)
-    return _run(lang, tape, limit, scratch, stack, no_src, no_src, False)
+#: What generated copies inline besides the template itself: the interpreters, the soup's
+#: compiled helpers (pairing, mutation, tapes, tokens) and the hash functions.
+_INLINED = ("languages/*.py", "soup/*.py", "rng.py", "shapes.py")
 
 
-@njit(cache=True, nogil=True)
-def run_tape_traced(lang: int, tape: np.ndarray, src: np.ndarray, limit: int,
-                    scratch: np.ndarray, stack: np.ndarray, stack_src: np.ndarray) -> int:
-    """:func:`run_tape` that also moves each byte's provenance ``src`` (uint8[128]) with it.
+@cache
+def _package_digest() -> str:
+    """A hash of the package sources that generated copies inline (:data:`_INLINED`)."""
+    h = hashlib.sha256()
+    for path in sorted(p for pattern in _INLINED for p in _PACKAGE.glob(pattern)):
+        h.update(str(path.relative_to(_PACKAGE)).encode())
+        h.update(path.read_bytes())
+    return h.hexdigest()
 
-    Copies carry a byte's source, in-place arithmetic keeps it, and bytes the interpreter makes
-    from nothing get 255 (tracer tokens; Agüera y Arcas et al. 2024, sec. 3).
-    """
-    return _run(lang, tape, limit, scratch, stack, src, stack_src, True)
+
+def _plugin_digest() -> str:
+    h = hashlib.sha256()
+    for family in registry.FAMILIES.values():
+        py_func = getattr(family.interpret, "py_func", family.interpret)
+        module = sys.modules.get(getattr(py_func, "__module__", "") or "")
+        path = getattr(module, "__file__", None)
+        if path and not Path(path).resolve().is_relative_to(_PACKAGE):
+            h.update(Path(path).read_bytes())
+    return h.hexdigest()
+
+
+def _write_new(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` by create-new-then-rename (concurrent writers agree)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.stem, suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w") as f:
+            f.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+_modules: dict[tuple[str, int], ModuleType] = {}
+
+
+def compiled(template: str = DISPATCH_ONLY) -> ModuleType:
+    """The module ``template`` compiled against the current registry (generated once, cached)."""
+    key = (template, registry.registry_version())
+    module = _modules.get(key)
+    if module is not None:
+        return module
+    spec = importlib.util.find_spec(template)
+    if spec is None or spec.origin is None:
+        raise ImportError(f"no template module {template!r}")
+    source = Path(spec.origin).read_text()
+    if MARKER not in source:
+        raise ImportError(f"{template} is not a dispatch template (no line {MARKER!r})")
+    text = source.replace(MARKER, dispatch_source(), 1)
+    digest = hashlib.sha256("\0".join((text, _package_digest(), _plugin_digest())).encode())
+    stem = f"{template.replace('.', '_')}_{digest.hexdigest()[:20]}"
+    path = _cache_dir() / f"{stem}.py"
+    try:
+        if not path.exists() or path.read_text() != text:
+            _write_new(path, text)
+    except OSError:
+        path = Path(tempfile.gettempdir()) / "alife-kernels" / f"{stem}.py"
+        if not path.exists():
+            _write_new(path, text)
+    name = f"alife_compiled_{stem}"
+    module_spec = importlib.util.spec_from_file_location(name, path)
+    assert module_spec is not None and module_spec.loader is not None
+    module = importlib.util.module_from_spec(module_spec)
+    sys.modules[name] = module
+    module_spec.loader.exec_module(module)
+    _modules[key] = module
+    return module
+
+
+__all__ = ["MARKER", "compiled", "dispatch_source"]

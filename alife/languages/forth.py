@@ -10,10 +10,12 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from alife.languages.family import CREATED, Family, Role
+from alife.languages.forth_twin import run_forth_py
+from alife.languages.registry import register_family
+from alife.languages.text import hex_disassemble, hex_parse
 from alife.rng import H
 
-TAPE = 128
-HALF = 64
 STACK = 128
 
 # Op kinds (0 is the no-op).
@@ -47,37 +49,53 @@ FORTH_VARIANTS: dict[str, tuple[np.ndarray, bool]] = {
     "forthtrivial_reset": (
         _table({0: READ0, 1: READ1, 2: WRITE0, 3: WRITE1, 12: COPY0, 13: COPY1}), True),
 }
+#: The family's languages, in variant order.
+LANGUAGES = tuple(FORTH_VARIANTS)
+_OPS = np.stack([FORTH_VARIANTS[n][0] for n in LANGUAGES])
+_RESET = np.array([FORTH_VARIANTS[n][1] for n in LANGUAGES])
 
 RESET_MARK = 0x13
 
 
-#: Provenance of a byte the interpreter made from nothing (an empty-stack pop, a reset).
-CREATED = 255
 
 
 @njit(cache=True, nogil=True)
 def _reset_first_half(tape: np.ndarray, pc: int, src: np.ndarray, traced: bool) -> None:
-    """forthtrivial_reset: overwrite tape[0:64] with a hash of the whole tape and pc."""
+    """forthtrivial_reset: overwrite the first half with a hash of the whole tape and pc."""
+    half = tape.shape[0] >> 1
     s = np.uint64(0)
-    for i in range(TAPE):
+    for i in range(tape.shape[0]):
         s = H(s ^ np.uint64(tape[i]))
-    base = s * np.uint64(4096) + np.uint64(pc * 64)
-    for j in range(HALF):
+    base = s * np.uint64(4096) + np.uint64(pc * half)
+    for j in range(half):
         tape[j] = np.uint8(H(base + np.uint64(j)) & np.uint64(255))
         if traced:
             src[j] = CREATED
 
 
+@njit(inline="always", cache=True, nogil=True)
+def interpret(tape: np.ndarray, limit: int, variant: int, scratch: np.ndarray, stack: np.ndarray,
+              src: np.ndarray, stack_src: np.ndarray, traced: bool) -> int:
+    """The family's entry point (:mod:`alife.languages.family`): variant ``variant`` of
+    :data:`LANGUAGES` on ``tape``; ``scratch`` is unused."""
+    return run_forth(tape, limit, _OPS[variant], _RESET[variant], stack, src, stack_src, traced)
+
+
 @njit(cache=True, nogil=True)
 def run_forth(tape: np.ndarray, limit: int, ops: np.ndarray, reset: bool, stack: np.ndarray,
               src: np.ndarray, stack_src: np.ndarray, traced: bool) -> int:
-    """Run a Forth-family tape (uint8[128], in place) for at most ``limit`` steps; return ops.
+    """Run a Forth-family tape (uint8[T], T a power of two, in place) for at most ``limit``
+    steps; return ops. Addresses wrap modulo the half (``read0`` ...) or the tape.
 
     ``stack`` is a uint8[STACK] work array (contents irrelevant on entry). When ``traced``, the
-    provenance ``src`` (uint8[128]) travels with values through the stack (``stack_src``):
+    provenance ``src`` (uint16[T]) travels with values through the stack (``stack_src``):
     reads and writes carry it, arithmetic keeps the top operand's, a pushed constant takes its
     instruction byte's, and bytes made from nothing get :data:`CREATED`.
     """
+    size = tape.shape[0]
+    half = size >> 1
+    hmask = half - 1
+    tmask = size - 1
     sp = 0
     pc = 0
     steps = 0
@@ -104,7 +122,7 @@ def run_forth(tape: np.ndarray, limit: int, ops: np.ndarray, reset: bool, stack:
         else:
             # Every other op starts by popping (DUP, IF0, ... pop then push back).
             a = np.uint8(0)
-            a_src = np.uint8(CREATED)
+            a_src = np.uint16(CREATED)
             if sp > 0:
                 sp -= 1
                 a = stack[sp]
@@ -115,36 +133,36 @@ def run_forth(tape: np.ndarray, limit: int, ops: np.ndarray, reset: bool, stack:
             push_src = a_src
             push2_src = a_src
             if k == READ0:
-                push = tape[a & 63]
-                push_src = src[a & 63]
+                push = tape[a & hmask]
+                push_src = src[a & hmask]
             elif k == READ1:
-                push = tape[HALF + (a & 63)]
-                push_src = src[HALF + (a & 63)]
+                push = tape[half + (a & hmask)]
+                push_src = src[half + (a & hmask)]
             elif k == READ:
-                push = tape[a & 127]
-                push_src = src[a & 127]
+                push = tape[a & tmask]
+                push_src = src[a & tmask]
             elif k == WRITE0 or k == WRITE1 or k == WRITE or k == COPY:
                 c = np.uint8(0)
-                c_src = np.uint8(CREATED)
+                c_src = np.uint16(CREATED)
                 if sp > 0:
                     sp -= 1
                     c = stack[sp]
                     if traced:
                         c_src = stack_src[sp]
                 if k == WRITE0:
-                    tape[c & 63] = a
+                    tape[c & hmask] = a
                     if traced:
-                        src[c & 63] = a_src
+                        src[c & hmask] = a_src
                 elif k == WRITE:
-                    tape[c & 127] = a
+                    tape[c & tmask] = a
                     if traced:
-                        src[c & 127] = a_src
+                        src[c & tmask] = a_src
                 elif k == COPY:
-                    tape[a & 127] = tape[c & 127]
+                    tape[a & tmask] = tape[c & tmask]
                     if traced:
-                        src[a & 127] = src[c & 127]
+                        src[a & tmask] = src[c & tmask]
                 else:
-                    dst = HALF + (c & 63)
+                    dst = half + (c & hmask)
                     if reset and tape[dst] == RESET_MARK:
                         _reset_first_half(tape, pc, src, traced)
                     else:
@@ -152,17 +170,17 @@ def run_forth(tape: np.ndarray, limit: int, ops: np.ndarray, reset: bool, stack:
                         if traced:
                             src[dst] = a_src
             elif k == COPY0:
-                dst = HALF + (a & 63)
+                dst = half + (a & hmask)
                 if reset and tape[dst] == RESET_MARK:
                     _reset_first_half(tape, pc, src, traced)
                 else:
-                    tape[dst] = tape[a & 63]
+                    tape[dst] = tape[a & hmask]
                     if traced:
-                        src[dst] = src[a & 63]
+                        src[dst] = src[a & hmask]
             elif k == COPY1:
-                tape[a & 63] = tape[HALF + (a & 63)]
+                tape[a & hmask] = tape[half + (a & hmask)]
                 if traced:
-                    src[a & 63] = src[HALF + (a & 63)]
+                    src[a & hmask] = src[half + (a & hmask)]
             elif k == XOR:
                 push = a ^ 64
             elif k == DUP:
@@ -172,7 +190,7 @@ def run_forth(tape: np.ndarray, limit: int, ops: np.ndarray, reset: bool, stack:
                 pass
             elif k == SWAP:
                 c = np.uint8(0)
-                c_src = np.uint8(CREATED)
+                c_src = np.uint16(CREATED)
                 if sp > 0:
                     sp -= 1
                     c = stack[sp]
@@ -213,6 +231,66 @@ def run_forth(tape: np.ndarray, limit: int, ops: np.ndarray, reset: bool, stack:
                         stack_src[sp] = push2_src
                     sp += 1
         pc += 1
-        if pc >= TAPE or pc < 0 or overflow:
+        if pc >= size or pc < 0 or overflow:
             break
     return steps - noops
+
+
+# --- roles and the declaration ----------------------------------------------------------------
+
+_ROLE_OF_KIND = {JUMP: Role.CONTROL, IF0: Role.CONTROL,
+                 READ0: Role.WRITE, READ1: Role.WRITE, WRITE0: Role.WRITE, WRITE1: Role.WRITE,
+                 READ: Role.WRITE, WRITE: Role.WRITE, COPY: Role.WRITE, COPY0: Role.WRITE,
+                 COPY1: Role.WRITE,
+                 DUP: Role.MOVE, DROP: Role.MOVE, SWAP: Role.MOVE, INC: Role.MOVE, DEC: Role.MOVE,
+                 ADD: Role.MOVE, SUB: Role.MOVE, XOR: Role.MOVE}
+_ROLE_NAMES = {Role.CONTROL: "control flow", Role.WRITE: "tape read / write / copy",
+               Role.MOVE: "stack / arithmetic"}
+
+
+def instructions(language: str) -> np.ndarray:
+    """bool[256]: bytes whose op is not the no-op."""
+    return FORTH_VARIANTS[language][0] != NOOP
+
+
+def roles(language: str) -> np.ndarray:
+    """uint8[256]: jumps and if0 control, tape reads/writes/copies write, stack and arithmetic
+    ops move; constants and no-ops other."""
+    ops = FORTH_VARIANTS[language][0]
+    return np.array([_ROLE_OF_KIND.get(int(k), Role.OTHER) for k in ops], dtype=np.uint8)
+
+
+def legend(language: str) -> list[tuple[Role, str]]:
+    """(role, label) of every colour ``language``'s bytes take, byte 0 first."""
+    ops = FORTH_VARIANTS[language][0]
+    kind0 = int(ops[0])
+    out: list[tuple[Role, str]] = [
+        (Role.ZERO, "byte 0" + (f" (also {KIND_NAMES[kind0]})" if kind0 != NOOP else ""))]
+    for role in (Role.CONTROL, Role.WRITE, Role.MOVE):
+        kinds = [k for k, r in _ROLE_OF_KIND.items() if r == role and np.any(ops[1:] == k)]
+        if kinds:
+            out.append((role, f"{_ROLE_NAMES[role]}: {' '.join(KIND_NAMES[k] for k in kinds)}"))
+    out.append((Role.OTHER, "push constant 0x40-0x7F, no-op"))
+    return out
+
+
+def explain(language: str, byte: int) -> str:
+    """What ``byte`` does as the next instruction (the viewer's trace panel)."""
+    kind = int(FORTH_VARIANTS[language][0][byte])
+    if kind == CONST:
+        return f"byte {byte:02X}  push {byte & 63}"
+    if kind == JUMP:
+        d = (byte & 63) + 1
+        return f"byte {byte:02X}  jump {'-' if byte & 64 else '+'}{d}"
+    return f"byte {byte:02X}  {KIND_NAMES[kind]}"
+
+
+def _scratch_ints(tape_size: int) -> int:
+    return 1
+
+
+FAMILY = register_family(Family(
+    name="forth", languages=LANGUAGES, interpret=interpret, twin=run_forth_py,
+    parse=hex_parse, disassemble=hex_disassemble, instructions=instructions, roles=roles,
+    legend=legend, explain=explain, scratch_ints=_scratch_ints, stack_bytes=STACK,
+    hex_text=True, description="a stack machine with relative jumps (sec. 4)"))

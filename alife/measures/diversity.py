@@ -1,7 +1,7 @@
 """Population diversity of a soup (analysis.md, "Population diversity"; Hill 1973; Jost 2006).
 
 Species counts n_s, N = sum n_s, p_s = n_s / N. The species key is a parameter and is always
-recorded with the values: ``exact`` (identical 64 bytes), ``skeleton`` (the instruction bytes
+recorded with the values: ``exact`` (identical bytes), ``skeleton`` (the instruction bytes
 only, in order, per language) or ``hamming`` (greedy clusters of exact species within a Hamming
 radius, found with the pigeonhole trick instead of all pairs).
 
@@ -18,16 +18,10 @@ from numba import njit, prange
 
 from alife.errors import AlifeError
 from alife.languages import get
-from alife.languages.bff import BFF_VARIANTS
-from alife.languages.bff import NOOP as BFF_NOOP
-from alife.languages.forth import FORTH_VARIANTS
-from alife.languages.forth import NOOP as FORTH_NOOP
 from alife.measures.species import row_hashes
 from alife.rng import H
 
-L = 64
 SPECIES_KEYS = ("exact", "skeleton", "hamming")
-_SKELETON_WIDTH = L + 8  # compacted instruction bytes, then the skeleton length, zero padded
 
 
 # ---------------------------------------------------------------- diversity of species counts
@@ -96,21 +90,17 @@ def diversity(counts: np.ndarray | list) -> dict[str, float]:
 def instruction_mask(language: str) -> np.ndarray:
     """bool[256]: True for the byte values that are instructions of ``language``.
 
-    BFF and Forth: every byte whose op is not the no-op (the BFF loop-zero byte is data);
-    SUBLEQ and RSUBLEQ4: every byte, since all of a program is operands.
+    Each family declares it: BFF and Forth, every byte whose op is not the no-op (the BFF
+    loop-zero byte is data); SUBLEQ and RSUBLEQ4, every byte, since all of a program is operands.
     """
-    lang = get(language)
-    if lang.family == "bff":
-        return BFF_VARIANTS[lang.name][0] != BFF_NOOP
-    if lang.family == "forth":
-        return FORTH_VARIANTS[lang.name][0] != FORTH_NOOP
-    return np.ones(256, dtype=np.bool_)
+    return np.asarray(get(language).instructions(), dtype=np.bool_)
 
 
 @njit(parallel=True, cache=True)
 def _skeleton_rows(programs: np.ndarray, mask: np.ndarray) -> np.ndarray:
     n, w = programs.shape
-    out = np.zeros((n, _SKELETON_WIDTH), dtype=np.uint8)
+    # compacted instruction bytes, then the skeleton length (two bytes), zero padded to words
+    out = np.zeros((n, w + 8), dtype=np.uint8)
     for i in prange(n):
         k = 0
         for j in range(w):
@@ -118,15 +108,19 @@ def _skeleton_rows(programs: np.ndarray, mask: np.ndarray) -> np.ndarray:
             if mask[b]:
                 out[i, k] = b
                 k += 1
-        out[i, L] = k
+        out[i, w] = k & 255
+        out[i, w + 1] = k >> 8
     return out
 
 
 def skeletons(programs: np.ndarray, language: str) -> tuple[np.ndarray, np.ndarray]:
-    """Instruction skeletons: (uint8[N, 64] instruction bytes moved to the front, zero padded;
+    """Instruction skeletons: (uint8[N, P] instruction bytes moved to the front, zero padded;
     int64[N] skeleton lengths)."""
-    rows = _skeleton_rows(_as_programs(programs), instruction_mask(language))
-    return rows[:, :L].copy(), rows[:, L].astype(np.int64)
+    progs = _as_programs(programs)
+    size = progs.shape[1]
+    rows = _skeleton_rows(progs, instruction_mask(language))
+    lengths = rows[:, size].astype(np.int64) + 256 * rows[:, size + 1].astype(np.int64)
+    return rows[:, :size].copy(), lengths
 
 
 # ---------------------------------------------------------------- exact grouping of rows
@@ -134,8 +128,9 @@ def skeletons(programs: np.ndarray, language: str) -> tuple[np.ndarray, np.ndarr
 
 def _as_programs(programs: np.ndarray) -> np.ndarray:
     p = np.ascontiguousarray(programs, dtype=np.uint8)
-    if p.ndim != 2 or p.shape[1] != L:
-        raise AlifeError(f"programs must be an N x {L} uint8 array, got shape {p.shape}")
+    if p.ndim != 2 or p.shape[1] < 8 or p.shape[1] % 8:
+        raise AlifeError(f"programs must be an N x P uint8 array with P a multiple of 8, got "
+                         f"shape {p.shape}")
     return p
 
 
@@ -182,10 +177,11 @@ def _group_rows(rows: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 # ---------------------------------------------------------------- Hamming-radius clusters
 
 
-def _block_bounds(radius: int) -> np.ndarray:
-    """Bounds of the radius + 1 disjoint blocks that split a program (pigeonhole principle)."""
+def _block_bounds(radius: int, size: int) -> np.ndarray:
+    """Bounds of the radius + 1 disjoint blocks that split a program of ``size`` bytes
+    (pigeonhole principle)."""
     b = radius + 1
-    return np.array([(L * i) // b for i in range(b + 1)], dtype=np.int64)
+    return np.array([(size * i) // b for i in range(b + 1)], dtype=np.int64)
 
 
 _LOW_BITS = np.uint64(0x0101010101010101)
@@ -193,7 +189,7 @@ _LOW_BITS = np.uint64(0x0101010101010101)
 
 @njit(cache=True)
 def _within(a: np.ndarray, b: np.ndarray, radius: int) -> bool:
-    """Hamming distance (in bytes) of two programs viewed as uint64[8] is <= radius."""
+    """Hamming distance (in bytes) of two programs viewed as uint64 words is <= radius."""
     d = 0
     for w in range(a.shape[0]):
         x = a[w] ^ b[w]
@@ -264,23 +260,24 @@ def _greedy_hamming(reps: np.ndarray, order: np.ndarray, radius: int,
 def hamming_clusters(reps: np.ndarray, counts: np.ndarray, radius: int) -> np.ndarray:
     """Greedy Hamming-radius cluster (int64[S], numbered by first row) of each species.
 
-    ``reps`` (uint8[S, 64]) are distinct programs in order of first appearance with ``counts``.
+    ``reps`` (uint8[S, P]) are distinct programs in order of first appearance with ``counts``.
     Species are visited by descending count (ties: first in soup); each joins the earliest
     created leader within Hamming distance <= ``radius``, else becomes a new leader. Candidate
     leaders come from exact matches on one of radius + 1 disjoint blocks (pigeonhole), and the
     distance is verified, so the result equals the all-pairs greedy algorithm.
     """
-    if isinstance(radius, bool) or not isinstance(radius, (int, np.integer)) \
-            or not 0 <= radius < L:
-        raise AlifeError(f"Hamming radius must be an integer in 0..{L - 1}, got {radius!r}")
     reps = _as_programs(reps)
+    size = reps.shape[1]
+    if isinstance(radius, bool) or not isinstance(radius, (int, np.integer)) \
+            or not 0 <= radius < size:
+        raise AlifeError(f"Hamming radius must be an integer in 0..{size - 1}, got {radius!r}")
     if len(reps) != len(counts):
         raise AlifeError(f"one count per species is needed, got {len(counts)} counts for "
                          f"{len(reps)} programs")
     if len(reps) == 0:
         return np.empty(0, dtype=np.int64)
     order = np.argsort(-np.asarray(counts, dtype=np.int64), kind="stable")
-    created = _greedy_hamming(reps, order, int(radius), _block_bounds(int(radius)))
+    created = _greedy_hamming(reps, order, int(radius), _block_bounds(int(radius), size))
     # renumber clusters by their first species (species are in order of first appearance)
     first_species = np.full(created.max() + 1, len(created), dtype=np.int64)
     np.minimum.at(first_species, created, np.arange(len(created)))

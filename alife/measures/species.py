@@ -1,6 +1,6 @@
-"""Species: identical 64-byte programs, counted (the "most common programs" of the paper's figures).
+"""Species: identical programs, counted (the "most common programs" of the paper's figures).
 
-Rows are hashed in parallel (SplitMix64 over the eight 64-bit words), grouped by sorting the
+Rows are hashed in parallel (SplitMix64 over their 64-bit words), grouped by sorting the
 hashes, and every group is checked byte for byte, so counts are exact; a 64-bit collision (never
 seen in practice) falls back to an exact sort of the rows.
 """
@@ -13,12 +13,10 @@ from numba import njit, prange
 
 from alife.rng import H
 
-L = 64
-
 
 @njit(parallel=True, cache=True)
 def row_hashes(programs: np.ndarray) -> np.ndarray:
-    """A 64-bit hash of every program (row) of ``programs`` (uint8[N, 64])."""
+    """A 64-bit hash of every program (row) of ``programs`` (uint8[N, P], P a multiple of 8)."""
     words = programs.view(np.uint64)
     n, w = words.shape
     out = np.empty(n, dtype=np.uint64)
@@ -61,7 +59,7 @@ def species_counts(programs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def top_species(programs: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
-    """The ``k`` most common programs (uint8[k', 64]) and their counts (int64[k']), k' <= k.
+    """The ``k`` most common programs (uint8[k', P]) and their counts (int64[k']), k' <= k.
 
     Ties go to the program that appears first in the soup.
     """

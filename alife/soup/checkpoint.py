@@ -9,6 +9,7 @@ from __future__ import annotations
 import gzip
 import os
 import struct
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -59,13 +60,37 @@ def read_dat(path: str | os.PathLike) -> Checkpoint:
     return Checkpoint(int(reset_index), int(epochs), programs)
 
 
+def check_dat_size(program_size: int) -> None:
+    """Refuse programs of another size than 64 bytes: the ``.dat`` format cannot say so."""
+    if program_size != L:
+        raise AlifeError(f"the reference's .dat format holds {L}-byte programs and has no "
+                         f"program-size field, so a soup of {program_size}-byte programs cannot "
+                         "be read or written as .dat; accepted: program_size = 64 (export other "
+                         "sizes with `alife export RUN.h5 --raw -o soup.bin`)")
+
+
+def write_raw(path: str | os.PathLike, programs: np.ndarray) -> Path:
+    """Write a soup's bytes alone (program-major, no header), atomically, never over a file."""
+    p = Path(path)
+    data = np.ascontiguousarray(programs, dtype=np.uint8).tobytes()
+    fd, tmp = tempfile.mkstemp(dir=p.parent, prefix=f".{p.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+        os.link(tmp, p)  # fails if p exists: nothing is overwritten
+    finally:
+        os.unlink(tmp)
+    return p
+
+
 def write_dat(path: str | os.PathLike, programs: np.ndarray, epochs: int,
               reset_index: int = 1) -> Path:
     """Write a reference checkpoint atomically (a temporary file renamed into place)."""
     p = Path(path)
     progs = np.ascontiguousarray(programs, dtype=np.uint8)
-    if progs.ndim != 2 or progs.shape[1] != L:
+    if progs.ndim != 2:
         raise AlifeError(f"programs must be an N x {L} uint8 array, got shape {progs.shape}")
+    check_dat_size(progs.shape[1])
     tmp = p.with_name(p.name + ".tmp")
     with open(tmp, "wb") as f:
         f.write(HEADER.pack(reset_index, progs.shape[0], epochs))

@@ -1,9 +1,13 @@
 """The epoch kernel of the primordial soup (soup.md; Agüera y Arcas et al. 2024, sec. 2).
 
-Everything here is compiled: initialisation, the Fisher-Yates pairing, spatial pairing, mutation
-before execution, execution and write-back, resets. :func:`run_epochs` advances a soup by any
-number of epochs in one call that releases the GIL; pairs run in parallel (``prange``), and
-every random draw is a hash of its coordinates, so the bytes never depend on the thread count.
+Everything here is compiled: pairing, mutation before execution, execution and write-back,
+resets. :func:`run_epochs` advances a soup by any number of epochs in one call that releases
+the GIL; pairs run in parallel (``prange``), and every random draw is a hash of its
+coordinates, so the bytes never depend on the thread count. Programs are ``P`` bytes
+(``programs.shape[1]``, 64 in the reference) and tapes ``2P``.
+
+A template of :func:`alife.languages.dispatch.compiled`: the language dispatch is generated
+from the registry, so use ``compiled("alife.soup.kernel")``, never this module directly.
 """
 
 from __future__ import annotations
@@ -11,63 +15,41 @@ from __future__ import annotations
 import numpy as np
 from numba import njit, prange
 
-from alife.languages.bff import SCRATCH_INTS
 from alife.languages.dispatch import run_tape, run_tape_traced
-from alife.languages.forth import CREATED, STACK
-from alife.rng import H, S
+from alife.languages.family import CREATED
+from alife.rng import S
+from alife.soup.initial import init_programs
 from alife.soup.mutation import mutation_draw
 from alife.soup.pairing import epoch_pairs
+from alife.soup.tape import load_pair, store_pair
 from alife.soup.tracer import init_tokens, make_token, with_value
 
-L = 64
-TAPE = 128
 BLOCK = 64  # pairs per parallel work item (one scratch allocation each)
-_FF = np.uint64(0xFF)
-
-
-@njit(parallel=True, cache=True, nogil=True)
-def init_programs(programs: np.ndarray, seed: np.uint64, key: np.uint64, zero: bool) -> None:
-    """Initial soup: byte j of program i is ``H(64*N*S(key) + 64*i + j) mod 256`` (or zeros)."""
-    n = programs.shape[0]
-    base = np.uint64(L) * np.uint64(n) * S(seed, key)
-    for i in prange(n):
-        for j in range(L):
-            if zero:
-                programs[i, j] = 0
-            else:
-                programs[i, j] = np.uint8(H(base + np.uint64(L * i + j)) & _FF)
-
-
-@njit(inline="always", cache=True, nogil=True)
-def load_pair(programs: np.ndarray, a: int, b: int, tape: np.ndarray) -> None:
-    """Program a's bytes then program b's into the 128-byte tape."""
-    for j in range(L):
-        tape[j] = programs[a, j]
-        tape[L + j] = programs[b, j]
 
 
 @njit(parallel=True, cache=True, nogil=True)
 def execute_pairs(programs: np.ndarray, pairs: np.ndarray, executed: int, lang: int,
                   seed: np.uint64, epoch: int, mutation: np.uint64, limit: int,
-                  pair_ops: np.ndarray) -> None:
+                  pair_ops: np.ndarray, scratch_ints: int, stack_bytes: int) -> None:
     """Mutate every pair's tape, run the first ``executed`` pairs, write all back (soup.md 2-4).
 
     ``pairs`` is flat: pair k is (pairs[2k], pairs[2k+1]). ``pair_ops[k]`` receives its ops.
     """
-    n = programs.shape[0]
+    n, size = programs.shape
+    width = 2 * size
     npairs = n // 2
     base = np.uint64(n) * S(seed, np.uint64(epoch))
     nblocks = (npairs + BLOCK - 1) // BLOCK
     for blk in prange(nblocks):
-        tape = np.empty(TAPE, dtype=np.uint8)
-        scratch = np.zeros(SCRATCH_INTS, dtype=np.int64)
-        stack = np.empty(STACK, dtype=np.uint8)
+        tape = np.empty(width, dtype=np.uint8)
+        scratch = np.zeros(scratch_ints, dtype=np.int64)
+        stack = np.empty(stack_bytes, dtype=np.uint8)
         for k in range(blk * BLOCK, min(npairs, (blk + 1) * BLOCK)):
             a = pairs[2 * k]
             b = pairs[2 * k + 1]
             load_pair(programs, a, b, tape)
-            kbase = (base + np.uint64(k)) * np.uint64(TAPE)
-            for t in range(TAPE):
+            kbase = (base + np.uint64(k)) * np.uint64(width)
+            for t in range(width):
                 v = mutation_draw(kbase, t, mutation)
                 if v >= 0:
                     tape[t] = np.uint8(v)
@@ -75,16 +57,14 @@ def execute_pairs(programs: np.ndarray, pairs: np.ndarray, executed: int, lang: 
             if k < executed:
                 ops = run_tape(lang, tape, limit, scratch, stack)
             pair_ops[k] = ops
-            for j in range(L):
-                programs[a, j] = tape[j]
-                programs[b, j] = tape[L + j]
+            store_pair(programs, a, b, tape)
 
 
 @njit(parallel=True, cache=True, nogil=True)
 def execute_pairs_traced(programs: np.ndarray, tokens: np.ndarray, pairs: np.ndarray,
                          executed: int, lang: int, seed: np.uint64, epoch: int,
                          mutation: np.uint64, limit: int, pair_ops: np.ndarray,
-                         crossed: np.ndarray) -> None:
+                         crossed: np.ndarray, scratch_ints: int, stack_bytes: int) -> None:
     """:func:`execute_pairs` carrying a tracer token per byte (Agüera y Arcas et al. 2024).
 
     The interpreter moves each byte's tape position of origin; write-back turns it into the
@@ -93,33 +73,34 @@ def execute_pairs_traced(programs: np.ndarray, tokens: np.ndarray, pairs: np.nda
     p's output half holds more bytes from its partner's input half than from its own (its
     lineage parent is the partner; ties stay with the program itself), else 0.
     """
-    n = programs.shape[0]
+    n, size = programs.shape
+    width = 2 * size
     npairs = n // 2
     base = np.uint64(n) * S(seed, np.uint64(epoch))
     nblocks = (npairs + BLOCK - 1) // BLOCK
     stamp = epoch + 1
     record = crossed.shape[0] > 0
     for blk in prange(nblocks):
-        tape = np.empty(TAPE, dtype=np.uint8)
-        tin = np.empty(TAPE, dtype=np.uint64)
-        src = np.empty(TAPE, dtype=np.uint8)
-        scratch = np.zeros(SCRATCH_INTS, dtype=np.int64)
-        stack = np.empty(STACK, dtype=np.uint8)
-        stack_src = np.empty(STACK, dtype=np.uint8)
+        tape = np.empty(width, dtype=np.uint8)
+        tin = np.empty(width, dtype=np.uint64)
+        src = np.empty(width, dtype=np.uint16)
+        scratch = np.zeros(scratch_ints, dtype=np.int64)
+        stack = np.empty(stack_bytes, dtype=np.uint8)
+        stack_src = np.empty(stack_bytes, dtype=np.uint16)
         for k in range(blk * BLOCK, min(npairs, (blk + 1) * BLOCK)):
             a = pairs[2 * k]
             b = pairs[2 * k + 1]
             load_pair(programs, a, b, tape)
-            for j in range(L):
+            for j in range(size):
                 tin[j] = tokens[a, j]
-                tin[L + j] = tokens[b, j]
-            kbase = (base + np.uint64(k)) * np.uint64(TAPE)
-            for t in range(TAPE):
+                tin[size + j] = tokens[b, j]
+            kbase = (base + np.uint64(k)) * np.uint64(width)
+            for t in range(width):
                 v = mutation_draw(kbase, t, mutation)
                 if v >= 0:
                     tape[t] = np.uint8(v)
-                    owner = a if t < L else b
-                    tin[t] = make_token(stamp, L * owner + (t % L), tape[t])
+                    owner = a if t < size else b
+                    tin[t] = make_token(stamp, size * owner + (t % size), tape[t])
                 src[t] = t
             ops = 0
             if k < executed:
@@ -129,27 +110,25 @@ def execute_pairs_traced(programs: np.ndarray, tokens: np.ndarray, pairs: np.nda
             from_a1 = 0
             from_b0 = 0
             from_b1 = 0
-            for t in range(TAPE):
+            for t in range(width):
                 s = src[t]
-                owner = a if t < L else b
+                owner = a if t < size else b
                 if s == CREATED:
-                    tok = make_token(stamp, L * owner + (t % L), tape[t])
+                    tok = make_token(stamp, size * owner + (t % size), tape[t])
                 else:
                     tok = with_value(tin[s], tape[t])
-                    if t < L:
-                        if s < L:
+                    if t < size:
+                        if s < size:
                             from_a0 += 1
                         else:
                             from_b0 += 1
                     else:
-                        if s < L:
+                        if s < size:
                             from_a1 += 1
                         else:
                             from_b1 += 1
-                tokens[owner, t % L] = tok
-            for j in range(L):
-                programs[a, j] = tape[j]
-                programs[b, j] = tape[L + j]
+                tokens[owner, t % size] = tok
+            store_pair(programs, a, b, tape)
             if record:
                 crossed[a] = 1 if from_b0 > from_a0 else 0
                 crossed[b] = 1 if from_a1 > from_b1 else 0
@@ -160,12 +139,12 @@ def _epochs(programs: np.ndarray, lang: int, seed: np.uint64, first_epoch: int,
                n_epochs: int, mutation: np.uint64, limit: int, offsets: np.ndarray,
                partners: np.ndarray, reset_interval: int, reset_index: int, zero_init: bool,
                epoch_ops: np.ndarray, epoch_interactions: np.ndarray, tokens: np.ndarray,
-               crossed: np.ndarray, traced: bool) -> int:
+               crossed: np.ndarray, scratch_ints: int, stack_bytes: int, traced: bool) -> int:
     """Run epochs ``first_epoch .. first_epoch + n_epochs - 1``; return the next reset index.
 
     ``offsets``/``partners`` give the spatial partner lists (CSR); an empty ``offsets`` means a
     well-mixed soup. ``reset_interval`` <= 0 disables resets. Per-epoch ops and executed-pair
-    counts go to ``epoch_ops`` / ``epoch_interactions``. A non-empty ``tokens`` (uint64[N, 64])
+    counts go to ``epoch_ops`` / ``epoch_interactions``. A non-empty ``tokens`` (uint64[N, P])
     turns tracer tokens on; a non-empty ``crossed`` (uint8[n_epochs, N]) then receives each
     epoch's lineage bits (see :func:`execute_pairs_traced`).
     """
@@ -182,9 +161,11 @@ def _epochs(programs: np.ndarray, lang: int, seed: np.uint64, first_epoch: int,
         chosen, executed = epoch_pairs(n, seed, e, offsets, partners, order, draws, pairs, used)
         if traced:
             execute_pairs_traced(programs, tokens, chosen, executed, lang, seed, e, mutation,
-                                 limit, pair_ops, crossed[d] if record else no_bits)
+                                 limit, pair_ops, crossed[d] if record else no_bits,
+                                 scratch_ints, stack_bytes)
         else:
-            execute_pairs(programs, chosen, executed, lang, seed, e, mutation, limit, pair_ops)
+            execute_pairs(programs, chosen, executed, lang, seed, e, mutation, limit, pair_ops,
+                          scratch_ints, stack_bytes)
         epoch_ops[d] = pair_ops.sum()
         epoch_interactions[d] = executed
         if reset_interval > 0 and e % reset_interval == 0:
@@ -195,17 +176,16 @@ def _epochs(programs: np.ndarray, lang: int, seed: np.uint64, first_epoch: int,
     return reset_index
 
 
-
 @njit(cache=True, nogil=True)
 def run_epochs(programs: np.ndarray, lang: int, seed: np.uint64, first_epoch: int,
                n_epochs: int, mutation: np.uint64, limit: int, offsets: np.ndarray,
                partners: np.ndarray, reset_interval: int, reset_index: int, zero_init: bool,
                epoch_ops: np.ndarray, epoch_interactions: np.ndarray, tokens: np.ndarray,
-               crossed: np.ndarray) -> int:
+               crossed: np.ndarray, scratch_ints: int, stack_bytes: int) -> int:
     """Advance an untraced soup (see :func:`_epochs`; ``tokens`` and ``crossed`` empty)."""
     return _epochs(programs, lang, seed, first_epoch, n_epochs, mutation, limit, offsets,
                    partners, reset_interval, reset_index, zero_init, epoch_ops,
-                   epoch_interactions, tokens, crossed, False)
+                   epoch_interactions, tokens, crossed, scratch_ints, stack_bytes, False)
 
 
 @njit(cache=True, nogil=True)
@@ -213,9 +193,10 @@ def run_epochs_traced(programs: np.ndarray, lang: int, seed: np.uint64, first_ep
                       n_epochs: int, mutation: np.uint64, limit: int, offsets: np.ndarray,
                       partners: np.ndarray, reset_interval: int, reset_index: int,
                       zero_init: bool, epoch_ops: np.ndarray, epoch_interactions: np.ndarray,
-                      tokens: np.ndarray, crossed: np.ndarray) -> int:
+                      tokens: np.ndarray, crossed: np.ndarray, scratch_ints: int,
+                      stack_bytes: int) -> int:
     """Advance a soup with tracer tokens (see :func:`_epochs`). Compiled apart from
     :func:`run_epochs`: a traced branch in the untraced loop cost ~10 % of epochs/s."""
     return _epochs(programs, lang, seed, first_epoch, n_epochs, mutation, limit, offsets,
                    partners, reset_interval, reset_index, zero_init, epoch_ops,
-                   epoch_interactions, tokens, crossed, True)
+                   epoch_interactions, tokens, crossed, scratch_ints, stack_bytes, True)

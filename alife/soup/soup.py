@@ -16,17 +16,17 @@ import numpy as np
 
 from alife.errors import AlifeError
 from alife.languages import get
+from alife.languages.dispatch import compiled
 from alife.measures.diversity import diversity, species_labels
 from alife.measures.entropy import complexity
 from alife.measures.replication import CONFIRMED, REPLICATOR, replication_scores
 from alife.measures.species import species_counts
-from alife.soup.checkpoint import Checkpoint, read_dat, write_dat
-from alife.soup.kernel import init_programs, run_epochs, run_epochs_traced
+from alife.soup.checkpoint import Checkpoint, check_dat_size, read_dat, write_dat
+from alife.soup.initial import init_programs
 from alife.soup.spatial import partner_lists
 from alife.soup.tracer import init_tokens, token_census
 from alife.world import World, make_world
 
-L = 64
 _EMPTY = np.empty(0, dtype=np.int64)
 _NO_BITS = np.zeros((0, 0), dtype=np.uint8)
 
@@ -51,7 +51,8 @@ def begin_run(epochs: int, threads: int | None) -> bool:
 
 
 class Soup:
-    """A soup of ``N`` 64-byte programs that meet in pairs, run as one tape, and split again."""
+    """A soup of ``N`` programs (``program_size`` bytes, 64 by default) that meet in pairs, run
+    as one tape, and split again."""
 
     def __init__(self, world: World | None = None, /, **keys: Any) -> None:
         if world is None:
@@ -60,14 +61,14 @@ class Soup:
             world = world.replace(**keys)
         self.world = world
         self.language = get(world.language)
-        n = world.num_programs
-        self.programs = np.empty((n, L), dtype=np.uint8)  #: uint8[N, 64], program-major
+        n, size = world.num_programs, world.program_size
+        self.programs = np.empty((n, size), dtype=np.uint8)  #: uint8[N, P], program-major
         init_programs(self.programs, np.uint64(world.seed), np.uint64(0), world.zero_init)
         seeded = world.program_bytes()
         if seeded:
             self.programs.reshape(-1)[: len(seeded)] = np.frombuffer(seeded, dtype=np.uint8)
-        #: uint64[N, 64] tracer tokens (tracer_tokens worlds; else an empty array)
-        self.tokens = np.zeros((n if world.tracer_tokens else 0, L), dtype=np.uint64)
+        #: uint64[N, P] tracer tokens (tracer_tokens worlds; else an empty array)
+        self.tokens = np.zeros((n if world.tracer_tokens else 0, size), dtype=np.uint64)
         if world.tracer_tokens:
             init_tokens(self.programs, self.tokens, 0)
         #: lineage worlds: packed bits uint8[epochs, ceil(N/8)] per epoch not yet collected,
@@ -94,6 +95,7 @@ class Soup:
         cp = source if isinstance(source, Checkpoint) else read_dat(source)
         base = (world or make_world({})).to_dict()
         base.update(keys)
+        check_dat_size(int(base.get("program_size", 64)))
         base["num_programs"] = cp.programs.shape[0]
         if base.get("grid") is not None and base["grid"][0] * base["grid"][1] != len(cp.programs):
             raise AlifeError(f"the checkpoint holds {len(cp.programs)} programs, which does not "
@@ -126,12 +128,14 @@ class Soup:
         interactions = np.zeros(epochs, dtype=np.int64)
         crossed = np.zeros((epochs, len(self.programs)), dtype=np.uint8) if w.lineage \
             else _NO_BITS
-        kernel = run_epochs_traced if w.tracer_tokens else run_epochs
-        self.reset_index = int(kernel(
+        kernel = compiled("alife.soup.kernel")
+        run = kernel.run_epochs_traced if w.tracer_tokens else kernel.run_epochs
+        family = self.language.family
+        self.reset_index = int(run(
             self.programs, self.language.id, np.uint64(w.seed), self.epoch, epochs,
             np.uint64(w.mutation_threshold), w.step_limit, self._offsets, self._partners,
             w.reset_interval, self.reset_index, w.zero_init, ops, interactions, self.tokens,
-            crossed))
+            crossed, family.scratch_ints(2 * w.program_size), family.stack_bytes))
         if w.lineage:
             self.pending_lineage.append(np.packbits(crossed, axis=1, bitorder="little"))
         self.epoch += epochs

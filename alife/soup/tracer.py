@@ -2,10 +2,11 @@
 
 A token packs ``(creation epoch, position, value)``: bits 38-63 hold the epoch count at creation
 (0 for the initial soup, e+1 for a byte made during epoch e), bits 8-37 the soup position
-``64*program + byte`` where it was made, bits 0-7 the byte's current value. The top 56 bits are the
-token's *origin*. Copies carry the whole token, ``+``/``-`` and other arithmetic keep the origin
-and change only the value part, and initialisation, resets, mutation and bytes an interpreter makes
-from nothing create new tokens. So ``token & 0xFF`` always equals the byte it rides on.
+``program_size*program + byte`` where it was made, bits 0-7 the byte's current value. The top
+56 bits are the token's *origin*. Copies carry the whole token, ``+``/``-`` and other arithmetic
+keep the origin and change only the value part, and initialisation, resets, mutation and bytes an
+interpreter makes from nothing create new tokens. So ``token & 0xFF`` always equals the byte it
+rides on.
 """
 
 from __future__ import annotations
@@ -13,7 +14,6 @@ from __future__ import annotations
 import numpy as np
 from numba import njit, prange
 
-L = 64
 EPOCH_SHIFT = 38
 POSITION_SHIFT = 8
 POSITION_BITS = 30
@@ -44,7 +44,7 @@ def token_epoch(tokens: np.ndarray) -> np.ndarray:
 
 
 def token_position(tokens: np.ndarray) -> np.ndarray:
-    """Soup byte position (``64*program + byte``) where each token was made."""
+    """Soup byte position (``program_size*program + byte``) where each token was made."""
     t = np.asarray(tokens, dtype=np.uint64)
     return ((t >> np.uint64(POSITION_SHIFT)) & _POSITION).astype(np.int64)
 
@@ -62,19 +62,19 @@ def token_origin(tokens: np.ndarray) -> np.ndarray:
 @njit(parallel=True, cache=True, nogil=True)
 def init_tokens(programs: np.ndarray, tokens: np.ndarray, epoch: int) -> None:
     """New tokens for every byte of ``programs``, created with ``epoch`` epochs done."""
-    n = programs.shape[0]
+    n, size = programs.shape
     for i in prange(n):
-        for j in range(L):
-            tokens[i, j] = make_token(epoch, L * i + j, programs[i, j])
+        for j in range(size):
+            tokens[i, j] = make_token(epoch, size * i + j, programs[i, j])
 
 
-def check_capacity(num_programs: int, epochs: int) -> None:
+def check_capacity(num_programs: int, epochs: int, program_size: int = 64) -> None:
     """Raise if a token cannot name every position of this soup or its last epoch."""
     from alife.errors import AlifeError
 
-    if num_programs * L - 1 > MAX_POSITION:
-        raise AlifeError(f"tracer_tokens: at most {(MAX_POSITION + 1) // L} programs, "
-                         f"got {num_programs}")
+    if num_programs * program_size - 1 > MAX_POSITION:
+        raise AlifeError(f"tracer_tokens: at most {(MAX_POSITION + 1) // program_size} programs "
+                         f"of {program_size} bytes, got {num_programs}")
     if epochs > MAX_EPOCH:
         raise AlifeError(f"tracer_tokens: at most {MAX_EPOCH} epochs, got {epochs}")
 

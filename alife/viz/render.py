@@ -6,7 +6,7 @@ the world, epoch, epochs/s and state; sparklines of high-order entropy and ops p
 with the transition (high-order entropy > 3) marked; the palette; the most common programs,
 disassembled with their counts. With a program opened, the soup pane shows the program panel:
 its disassembly, replication score, and the trace of it meeting a partner, pc, head0 and head1
-drawn over the 128-byte tape, step by step.
+drawn over the tape, step by step.
 """
 
 from __future__ import annotations
@@ -16,8 +16,6 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from alife.languages import get
-from alife.languages.pure import _bff_kind
-from alife.languages.text import is_hex_language
 from alife.measures.entropy import TRANSITION_THRESHOLD
 from alife.viz import require_pygame
 from alife.viz.bridge import SoupFrame
@@ -49,14 +47,6 @@ KEYS_HELP = ("space  pause / resume", ".      one epoch (paused)", "+ / -  epoch
              "s      screenshot", "<- ->  snapshots (replay)", "q      quit")
 PANEL_HELP = ("<- ->  step back / forward (shift: 64, ctrl: 1024)   Home End  first / last   "
               "[ ]  partner -1 / +1   Esc  back to the soup")
-
-_BFF_EFFECT = {None: "no-op", "inc0": "head0 += 1", "dec0": "head0 -= 1", "inc1": "head1 += 1",
-               "dec1": "head1 -= 1", "plus": "tape[head0] += 1", "minus": "tape[head0] -= 1",
-               "copy01": "tape[head1] = tape[head0]", "copy10": "tape[head0] = tape[head1]",
-               "copymove": "tape[head0] = tape[head1]; head1 += 1",
-               "loop": "if tape[head0] == 0: jump past the matching ]",
-               "end": "if tape[head0] != 0: jump back to the matching ["}
-
 
 @dataclass
 class ProgramPanel:
@@ -136,7 +126,7 @@ class FramePainter:
             r = pygame.Rect(x + j * w, y, w, h)
             surface.fill(tuple(int(v) for v in c), r)
             label = self.labels[b]
-            if not label or (is_hex_language(self.language) and w < 14):
+            if not label or (get(self.language).family.hex_text and w < 14):
                 continue
             ink = (0, 0, 0) if _luma(c) > 140 else (255, 255, 255)
             g = self._glyph(label, ink, size)
@@ -386,7 +376,7 @@ class FramePainter:
         self.text(surface, f"most common programs{at} (copies in the soup, share, program)",
                   (BOTTOM.x + 6, BOTTOM.y + 4), DIM, self.small)
         n = max(frame.world.num_programs, 1)
-        cell_w = 16 if not is_hex_language(self.language) else 17
+        cell_w = 16 if not get(self.language).family.hex_text else 17
         for i, (program, count) in enumerate(frame.top[:8]):
             y = BOTTOM.y + 22 + i * 26
             self.text(surface, f"{count:>7}", (BOTTOM.x + 6, y + 3))
@@ -405,29 +395,39 @@ class FramePainter:
         tr = p.trace
         x, y = r.x + 12, r.y + 8
         verdict = "replicator" if p.score >= 5 else "not a replicator"
+        tape = tr.tapes[p.step]
+        width = tape.shape[0]
+        size = width // 2
         self.text(surface, f"program #{p.index}   {p.count} copies in the soup   replication "
-                  f"score {p.score}/64 ({verdict})", (x, y), ACCENT)
+                  f"score {p.score}/{size} ({verdict})", (x, y), ACCENT)
         y += 20
-        self.text(surface, f"meets partner #{p.partner} on one 128-byte tape: bytes 0-63 "
-                  f"program #{p.index}, 64-127 partner #{p.partner}", (x, y), TEXT)
+        self.text(surface, f"meets partner #{p.partner} on one {width}-byte tape: bytes "
+                  f"0-{size - 1} program #{p.index}, {size}-{width - 1} partner #{p.partner}",
+                  (x, y), TEXT)
         y += 26
         s = p.step
         cw, ch = 15, 22
-        for half in range(2):
-            self.text(surface, f"{half * 64:>3}", (x, y + half * (ch + 26) + 4), DIM, self.small)
+        per_row = min(64, size)  # cells per row; a program takes size / per_row rows
+        rows = width // per_row
+
+        def row_y(row: int) -> int:
+            """Top of tape row ``row``: rows of one program 4 px apart, 26 px between them."""
+            return y + row * (ch + 4) + (row * per_row // size) * 22
+
+        for row in range(rows):
+            self.text(surface, f"{row * per_row:>3}", (x, row_y(row) + 4), DIM, self.small)
         tx = x + 30
-        tape = tr.tapes[s]
-        for half in range(2):
-            ty = y + half * (ch + 26)
-            self.byte_cells(surface, tape[half * 64:(half + 1) * 64], tx, ty, cw, ch)
+        for row in range(rows):
+            self.byte_cells(surface, tape[row * per_row:(row + 1) * per_row], tx, row_y(row),
+                            cw, ch)
         # markers: pc box, head0 below, head1 above
         for pos, colour, below, name in ((tr.head0[s], HEAD0, True, "h0"),
                                          (tr.head1[s], HEAD1, False, "h1")):
             if pos < 0:
                 continue
-            half, j = divmod(int(pos), 64)
+            row, j = divmod(int(pos), per_row)
             cx = tx + j * cw + cw // 2
-            ty = y + half * (ch + 26)
+            ty = row_y(row)
             if below:
                 tip, base = ty + ch + 1, ty + ch + 9
             else:
@@ -436,10 +436,10 @@ class FramePainter:
             g = self._glyph(name, colour, 11)
             surface.blit(g, (cx + 6, min(tip, base) - 3))
         if tr.pc[s] >= 0:
-            half, j = divmod(int(tr.pc[s]), 64)
-            pygame.draw.rect(surface, ACCENT, (tx + j * cw - 1, y + half * (ch + 26) - 1,
-                                               cw + 2, ch + 2), 2)
-        y += 2 * (ch + 26) + 4
+            row, j = divmod(int(tr.pc[s]), per_row)
+            pygame.draw.rect(surface, ACCENT, (tx + j * cw - 1, row_y(row) - 1, cw + 2, ch + 2),
+                             2)
+        y = row_y(rows) + 4
         ops = tr.ops_before[s]
         info = f"step {s} / {tr.steps}   "
         info += (f"ops so far {ops} / {tr.ops}   " if ops >= 0 else f"ops (run) {tr.ops}   ")
@@ -448,12 +448,7 @@ class FramePainter:
             info += f"pc {tr.pc[s]}"
             if tr.head0[s] >= 0:
                 info += f"  head0 {tr.head0[s]}  head1 {tr.head1[s]}"
-            if tr.language.startswith("bff"):
-                kind = _bff_kind(tr.language, b)
-                what = f"'{self.labels[b]}'" if kind is not None else f"byte {b:#04x}"
-                info += f"   next: {what}  {_BFF_EFFECT[kind]}"
-            else:
-                info += f"   next byte {b:02X}"
+            info += f"   next: {get(tr.language).family.explain(tr.language, b)}"
         else:
             info += "finished (the final tape)"
         self.text(surface, info, (x, y), TEXT)
@@ -472,8 +467,8 @@ class FramePainter:
         rows = max(1, min(rect.h, end + 1))
         idx = np.linspace(0, end, rows).round().astype(np.int64)
         if p._strip is None or p._strip.get_size() != (rect.w, rows):
-            img = np.asarray(self.colours)[tr.tapes[idx]]  # rows x 128 x 3
-            img = np.repeat(img, rect.w // 128, axis=1).transpose(1, 0, 2)
+            img = np.asarray(self.colours)[tr.tapes[idx]]  # rows x tape x 3
+            img = np.repeat(img, max(1, rect.w // tr.tapes.shape[1]), axis=1).transpose(1, 0, 2)
             p._strip = pygame.surfarray.make_surface(np.ascontiguousarray(img))
         surface.blit(p._strip, rect.topleft)
         row = int(np.searchsorted(idx, p.step))

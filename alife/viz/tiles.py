@@ -1,7 +1,8 @@
 """The soup as a grid of tiles, seen through a zoomable viewport (plain numpy, no pygame).
 
 Each member of a soup is one square tile of cells: a 64-byte program is an 8x8 tile in the
-palette of :mod:`alife.viz.palette`, byte ``j`` at row ``j // 8``, column ``j % 8``, tiles
+palette of :mod:`alife.viz.palette`, byte ``j`` at row ``j // 8``, column ``j % 8`` (other
+program sizes: :func:`alife.viz.soup_image.tile_side` cells a side, the rest white), tiles
 laid out as :func:`alife.viz.soup_image.soup_image` lays them (2-D worlds on their grid;
 Agüera y Arcas et al. 2024, fig. 1). A world kind plugs in its own :class:`TileRenderer`
 (:func:`register_tile_renderer`); neural soups (:class:`NeuralTiles`) draw each particle as a 4x4
@@ -22,7 +23,7 @@ import numpy as np
 from numba import njit, prange
 
 from alife.viz.palette import BACKGROUND, byte_colours
-from alife.viz.soup_image import TILE, default_columns
+from alife.viz.soup_image import TILE, default_columns, tile_side
 from alife.world import World
 
 #: Zoom levels: screen pixels per cell (a cell is one byte of a program).
@@ -45,22 +46,36 @@ class TileRenderer(Protocol):
 
 @dataclass(frozen=True)
 class ProgramTiles:
-    """Program soups: an 8x8 tile of byte colours per 64-byte program (``state``: uint8[N, 64]).
+    """Program soups: a square tile of byte colours per program (``state``: uint8[N, P]), 8x8
+    for 64-byte programs.
 
-    Cell numbers are byte offsets into the soup, and each byte's palette index is its value.
+    Each byte's palette index is its value; cells past the program (when P is not a square)
+    take index 256, the background.
     """
 
     language: str
-    tile: int = TILE
+    program_size: int = TILE * TILE
+
+    @property
+    def tile(self) -> int:
+        """Cells a side of a tile."""
+        return tile_side(self.program_size)
 
     @property
     def palette(self) -> np.ndarray:
-        """The language's 256 byte colours."""
-        return byte_colours(self.language)
+        """The language's 256 byte colours, then the background."""
+        return np.vstack([byte_colours(self.language), np.array([BACKGROUND], np.uint8)])
 
     def cell_values(self, state: np.ndarray, cells: np.ndarray) -> np.ndarray:
-        """The bytes themselves."""
-        return np.take(state.reshape(-1), cells)
+        """The bytes themselves (background past a program's last byte)."""
+        area = self.tile * self.tile
+        if area == self.program_size:  # cell numbers are byte offsets into the soup
+            return np.take(state.reshape(-1), cells)
+        member, cell = np.divmod(cells, area)
+        inside = cell < self.program_size
+        values = np.full(cells.shape, 256, dtype=np.int32)
+        values[inside] = state[member[inside], cell[inside]]
+        return values
 
 
 #: Fixpoint-class colours of neural particles (alife.particles.kernel.CLASS_NAMES order).
@@ -144,7 +159,7 @@ class NeuralTiles:
 
 
 _RENDERERS: dict[str, Callable[[World], TileRenderer]] = {
-    "program": lambda world: ProgramTiles(world.language),
+    "program": lambda world: ProgramTiles(world.language, world.program_size),
     "neural": lambda world: NeuralTiles(world.epsilon),
 }
 
@@ -173,9 +188,13 @@ class Viewport:
     y0: float = 0.0  # the cell at the pane's top edge
 
     @classmethod
-    def for_world(cls, world: World, width: int, height: int, tile: int = TILE) -> Viewport:
-        """A viewport on ``world``'s soup (its grid for 2-D worlds), zoomed to fit the pane."""
+    def for_world(cls, world: World, width: int, height: int,
+                  tile: int | None = None) -> Viewport:
+        """A viewport on ``world``'s soup (its grid for 2-D worlds), zoomed to fit the pane;
+        ``tile`` defaults to the side of the world kind's tiles."""
         cols = default_columns(world.num_programs, world.grid)
+        if tile is None:
+            tile = tile_renderer(world).tile
         v = cls(world.num_programs, cols, width, height, tile)
         v.fit()
         return v

@@ -18,10 +18,10 @@ def _tapes(name: str, count: int, seed: int) -> list[np.ndarray]:
     """Random tapes: uniform bytes, and tapes dense in the language's instructions."""
     rng = np.random.default_rng(seed)
     lang = languages.get(name)
-    if lang.family == "bff":
+    if lang.family.name == "bff":
         dense = np.array([b for b in range(256) if lang.disassemble(bytes([b])) in
                           set("<>{}+-.,[]0")], dtype=np.uint8)
-    elif lang.family == "forth":
+    elif lang.family.name == "forth":
         dense = np.concatenate([np.arange(16), np.arange(0x40, 0x48), np.arange(0x80, 0x88),
                                 np.arange(0xC0, 0xC8)]).astype(np.uint8)
     else:

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from alife.history import History
-from alife.languages import REGISTRY, get
+from alife.languages import CREATED, REGISTRY, get
 from alife.languages.pure import run_py_traced
 from alife.run.session import resume_run, start_run
 from alife.soup import Soup
@@ -96,7 +96,7 @@ def test_forth_empty_stack_write_is_a_new_byte() -> None:
     tape[0] = 0x03
     tape[64] = 0x77
     out, _, src = get("forth").run_traced(tape, limit=1)
-    assert out[64] == 0 and src[64] == 255
+    assert out[64] == 0 and src[64] == CREATED
 
 
 def test_token_layout_round_trips() -> None:
