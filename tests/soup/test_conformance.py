@@ -1,6 +1,6 @@
 """Byte-for-byte agreement with soups written by the reference implementation (cubff).
 
-Reads ../shared/conformance (see its README): basic soups of all 13 languages, the paper's
+Reads tests/data/conformance, the project's copy of cubff's data (see its README): basic soups of all 13 languages, the paper's
 default settings, 2-D soups, the emerged soup continued after replicators took over, the
 reference's replication scores and its golden metric logs.
 """
