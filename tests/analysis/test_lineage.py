@@ -57,6 +57,7 @@ def test_spatial_partners_are_grid_neighbours() -> None:
     assert close.mean() > 0.5
 
 
+@pytest.mark.slow
 def test_lineage_bits_follow_majority_provenance(seeded_run) -> None:
     """For every birth in a few epochs, the child's bytes mostly carry tokens the parent held
     before the epoch; for the others, most carry the program's own earlier tokens."""
@@ -82,6 +83,7 @@ def test_lineage_bits_follow_majority_provenance(seeded_run) -> None:
                     np.isin(child, token_origin(before.tokens[q])).sum()
 
 
+@pytest.mark.slow
 def test_ancestry_walks_back_through_births(seeded_run) -> None:
     with History(seeded_run) as h:
         last = h.lineage_range()[1]
@@ -97,6 +99,7 @@ def test_ancestry_walks_back_through_births(seeded_run) -> None:
         assert len(moves) == len(anc.births)
 
 
+@pytest.mark.slow
 def test_first_replicator_is_made_of_the_seeded_bytes(seeded_run) -> None:
     """The seeded replicator spreads; the first registered copy's tokens come from the seeded
     programs (0-7) of the initial soup, and its line of descent leads back to one of them."""
@@ -113,6 +116,7 @@ def test_first_replicator_is_made_of_the_seeded_bytes(seeded_run) -> None:
         assert anc.founder < 8
 
 
+@pytest.mark.slow
 def test_registry_rebuilt_at_the_stored_share_is_the_stored_registry(seeded_run) -> None:
     """The registry is a function of the stored species observations: rebuilt at the world's
     share it equals the stored one, and a higher share keeps a subset of its programs."""
@@ -135,6 +139,7 @@ def test_lineage_rows_must_cover_the_walk() -> None:
         phylogeny(world, [(9, zero), (8, zero)], np.arange(4), 10)
 
 
+@pytest.mark.slow
 def test_phylogeny_csv_loads_in_phylotrackpy(seeded_run, tmp_path) -> None:
     """The exported tree is valid ALife Data Standards CSV: every ancestor exists, and
     phylotrackpy (a standard reader) finds the same taxa and metrics."""
@@ -208,6 +213,7 @@ def test_hand_tree_metrics() -> None:
     assert m["pairwise_var"] == pytest.approx(1 / 3)  # sample variance of (3, 3, 2)
 
 
+@pytest.mark.slow
 def test_soup_at_replays_exactly(seeded_run) -> None:
     with History(seeded_run) as h:
         replayed = soup_at(h, 100)

@@ -70,6 +70,7 @@ def test_dask_local_cluster_gives_the_local_pool_summary(tmp_path):
     assert _table(tmp_path / "local") == _table(tmp_path / "dask")
 
 
+@pytest.mark.slow
 def test_rerun_skips_finished_runs_and_resumes_the_others(tmp_path):
     fresh, partial = tmp_path / "fresh", tmp_path / "partial"
     small = str(ROOT / "worlds" / "small.toml")
