@@ -42,6 +42,7 @@ def test_parse_seeds_refuses_bad_ranges(text):
         parse_seeds(text)
 
 
+@pytest.mark.slow
 def test_local_pool_sweep_writes_one_history_per_seed_and_a_table(tmp_path):
     out = tmp_path / "sweep"
     assert main(["sweep", str(ROOT / "worlds" / "small.toml"), "--seeds", "0:3", *ARGS,
@@ -56,6 +57,7 @@ def test_local_pool_sweep_writes_one_history_per_seed_and_a_table(tmp_path):
         assert float(rows[2]["higher_entropy"]) == h.last_metrics()["higher_entropy"]
 
 
+@pytest.mark.slow
 def test_dask_local_cluster_gives_the_local_pool_summary(tmp_path):
     import distributed  # the dev extra installs Dask: its absence is a failure, not a skip
 
