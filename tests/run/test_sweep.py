@@ -42,7 +42,6 @@ def test_parse_seeds_refuses_bad_ranges(text):
         parse_seeds(text)
 
 
-@pytest.mark.slow
 def test_local_pool_sweep_writes_one_history_per_seed_and_a_table(tmp_path):
     out = tmp_path / "sweep"
     assert main(["sweep", str(ROOT / "worlds" / "small.toml"), "--seeds", "0:3", *ARGS,
