@@ -22,11 +22,17 @@ import matplotlib.pyplot as plt
 import numpy as np
 from _common import history_parser, out_dir, run_script
 
-from alife.analysis.lineage import ancestry, phylogeny, phylogeny_metrics, write_phylogeny_csv
-from alife.analysis.provenance import first_replicator
+from alife.analysis.lineage import ancestry, phylogeny, phylogeny_metrics
+from alife.analysis.provenance import (
+    FirstReplicator,
+    first_entry,
+    locate_replicator,
+    rebuild_registry,
+)
 from alife.errors import AlifeError
 from alife.history import History
 from alife.measures.replication import CONFIRMED
+from alife.run.lineage import lineage_rows, soup_at, species_observations, write_phylogeny_csv
 from alife.viz.figures import figure_stem, save_figure
 
 
@@ -43,6 +49,22 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--at", default="end",
                         help="epochs completed at which the sample is taken (default: end)")
     return parser.parse_args(argv)
+
+
+def first_replicator(history: History, min_score: int = CONFIRMED,
+                     share: float | None = None) -> FirstReplicator | None:
+    """The earliest registry entry scoring >= ``min_score`` (the stored registry, or one rebuilt
+    for another ``share``), located in the soup of its epoch replayed from a snapshot."""
+    w = history.world
+    if share is None or share == w.registry_share:
+        entries = history.registry()
+    else:
+        entries = rebuild_registry(w, species_observations(history), share)
+    entry = first_entry(entries, min_score)
+    if entry is None:
+        return None
+    soup = soup_at(history, int(entry["first_epoch"]))
+    return locate_replicator(entry, soup.programs, soup.tokens)
 
 
 def _plot(first, anc, params: dict, out) -> list:
@@ -101,13 +123,13 @@ def main(argv: list[str] | None = None) -> int:
             raise AlifeError(f"no registered species scores >= {args.min_score} in "
                              f"{str(args.history)!r}; no replicator to trace yet")
         start, end = h.lineage_range()
-        anc = ancestry(h, first.index, first.epoch, start)
+        anc = ancestry(w, lineage_rows(h, start, first.epoch), first.index, first.epoch, start)
         at = end if args.at == "end" else int(args.at)
         if args.sample < 1:
             raise AlifeError(f"--sample {args.sample}: accepted an integer >= 1")
         n = w.num_programs
         sample = (np.arange(min(args.sample, n)) * n) // min(args.sample, n)
-        tree = phylogeny(h, sample, at, start)
+        tree = phylogeny(w, lineage_rows(h, start, at), sample, at, start)
         params = {"language": w.language, "N": n, "seed": w.seed}
         stem = figure_stem("phylogeny", {**params, "at": at, "sample": len(sample)})
         out.mkdir(parents=True, exist_ok=True)

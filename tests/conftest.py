@@ -10,12 +10,12 @@ import numba
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-CONFORMANCE = ROOT.parent / "shared" / "conformance"
+CONFORMANCE = ROOT / "tests" / "data" / "conformance"  # cubff's data, carried (its NOTICE)
 
 
 @pytest.fixture(scope="session")
 def conformance() -> Path:
-    """Path of ../shared/conformance; its absence is a failure, never a skip."""
+    """Path of tests/data/conformance; its absence is a failure, never a skip."""
     assert CONFORMANCE.is_dir(), f"conformance data missing: {CONFORMANCE}"
     return CONFORMANCE
 

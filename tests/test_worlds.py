@@ -31,6 +31,7 @@ def test_the_seeded_program_is_a_full_replicator():
     assert replication_score(program[:64], "bff_noheads", 0, world.seed, 8192) == 64
 
 
+@pytest.mark.slow
 def test_seeding_makes_the_transition_fast():
     """Statistics over 8 seeds at N = 8192: seeded soups pass high-order entropy 3 within 192
     epochs (7 of 8 did when this was written; at least 6 required), unseeded ones never do."""

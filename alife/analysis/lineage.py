@@ -6,15 +6,16 @@ program: set when its parent was its partner (a *birth*: the program now carries
 partner's lineage). Pairings are not stored: they are recomputed from the world's seed, exactly
 as the soup drew them (soup.md). Taxa are the contents of one program position between births,
 so the phylogeny is the asexual tree of births (ALife Data Standards, "phylogeny" CSV).
+
+Pure functions on arrays: lineage bits come in as rows of (epoch, uint8[N]), newest first
+(:func:`alife.run.lineage.lineage_rows` reads them from a history; the CSV export is
+:func:`alife.run.lineage.write_phylogeny_csv`).
 """
 
 from __future__ import annotations
 
-import csv
-import os
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 from numba import njit
@@ -24,7 +25,7 @@ from alife.soup.pairing import shuffle_order, spatial_pairs
 from alife.soup.spatial import grid_partners, read_pattern
 from alife.world import World
 
-_CHUNK = 256  # epochs of lineage bits unpacked at a time
+Rows = Iterable[tuple[int, np.ndarray]]  # (epoch, lineage bits uint8[N]), newest first
 
 
 class Pairings:
@@ -60,15 +61,18 @@ class Pairings:
         return out
 
 
-def _lineage_rows(history, start: int, stop: int) -> Iterator[tuple[int, np.ndarray]]:
-    """(epoch, bits uint8[N]) for epochs ``stop-1`` down to ``start``, read in chunks."""
-    hi = stop
-    while hi > start:
-        lo = max(start, hi - _CHUNK)
-        block = history.lineage(lo, hi)
-        for e in range(hi - 1, lo - 1, -1):
-            yield e, block[e - lo]
-        hi = lo
+def _walk(rows: Rows, start: int, stop: int) -> Iterator[tuple[int, np.ndarray]]:
+    """``rows`` checked to hold epochs ``stop-1`` down to ``start``, in that order."""
+    expected = stop - 1
+    for e, bits in rows:
+        if e < start:
+            break
+        if e != expected:
+            raise AlifeError(f"lineage rows out of order: epoch {e} where {expected} was due")
+        yield e, bits
+        expected -= 1
+    if expected >= start:
+        raise AlifeError(f"lineage rows end before epoch {start}: {expected} was due next")
 
 
 @dataclass(frozen=True)
@@ -92,19 +96,17 @@ class Ancestry:
         return int(self.position[0])
 
 
-def ancestry(history, program: int, epoch: int, start: int | None = None) -> Ancestry:
-    """Walk program ``program``'s lineage back from ``epoch`` epochs completed to ``start``."""
-    first, end = history.lineage_range()
-    start = first if start is None else start
-    if not first <= start <= epoch <= end:
-        raise AlifeError(f"lineage is stored for epochs {first}..{end - 1}; cannot walk back "
-                         f"from {epoch} to {start}")
-    pairings = Pairings(history.world)
+def ancestry(world: World, rows: Rows, program: int, epoch: int, start: int = 0) -> Ancestry:
+    """Walk program ``program``'s lineage back from ``epoch`` epochs completed to ``start``;
+    ``rows`` holds the lineage bits of epochs ``epoch-1`` down to ``start``."""
+    if not 0 <= start <= epoch:
+        raise AlifeError(f"cannot walk a lineage back from epoch {epoch} to {start}")
+    pairings = Pairings(world)
     position = np.empty(epoch - start + 1, dtype=np.int64)
     p = int(program)
     position[-1] = p
     births = []
-    for e, bits in _lineage_rows(history, start, epoch):
+    for e, bits in _walk(rows, start, epoch):
         if bits[p]:
             q = int(pairings.partner(e)[p])
             births.append((e, q, p))
@@ -147,18 +149,17 @@ class Phylogeny:
         return _depths(self.ancestor)
 
 
-def phylogeny(history, programs: np.ndarray, end: int, start: int | None = None) -> Phylogeny:
-    """The phylogeny of ``programs`` (indices, extant after ``end`` epochs) back to ``start``."""
-    first, stored_end = history.lineage_range()
-    start = first if start is None else start
-    if not first <= start <= end <= stored_end:
-        raise AlifeError(f"lineage is stored for epochs {first}..{stored_end - 1}; cannot build "
-                         f"a phylogeny over {start}..{end - 1}")
-    n = history.world.num_programs
+def phylogeny(world: World, rows: Rows, programs: np.ndarray, end: int,
+              start: int = 0) -> Phylogeny:
+    """The phylogeny of ``programs`` (indices, extant after ``end`` epochs) back to ``start``;
+    ``rows`` holds the lineage bits of epochs ``end-1`` down to ``start``."""
+    if not 0 <= start <= end:
+        raise AlifeError(f"cannot build a phylogeny over epochs {start}..{end - 1}")
+    n = world.num_programs
     pos = np.unique(np.asarray(programs, dtype=np.int64))
     if len(pos) == 0 or pos[0] < 0 or pos[-1] >= n:
         raise AlifeError(f"programs must be distinct indices in 0..{n - 1}")
-    pairings = Pairings(history.world)
+    pairings = Pairings(world)
     m = len(pos)
     node = np.arange(m, dtype=np.int64)
     ancestor = list(np.full(m, -1))
@@ -167,7 +168,7 @@ def phylogeny(history, programs: np.ndarray, end: int, start: int | None = None)
     position = list(pos)
     owner = np.full(n, -1, dtype=np.int64)
     next_cross = np.full(n, -1, dtype=np.int64)  # earliest later epoch each program was born into
-    for e, bits in _lineage_rows(history, start, end):
+    for e, bits in _walk(rows, start, end):
         crossed = bits[pos].astype(bool)
         if crossed.any():
             partner = pairings.partner(e)
@@ -286,25 +287,3 @@ def phylogeny_metrics(tree: Phylogeny) -> dict[str, float]:
         "pairwise_var": float(shared.var(ddof=1)) if len(shared) > 1 else float("nan"),
         "pairs_sharing_root": float(len(shared) / len(dist)) if len(dist) else float("nan"),
     }
-
-
-def write_phylogeny_csv(tree: Phylogeny, path: str | os.PathLike) -> Path:
-    """Write ``tree`` in the ALife Data Standards phylogeny CSV; every ancestor id exists."""
-    p = Path(path)
-    ids = set(range(len(tree)))
-    bad = [a for a in tree.ancestor if a >= 0 and a not in ids]
-    if bad:
-        raise AlifeError(f"phylogeny refers to missing ancestors {bad[:5]}")
-    p.parent.mkdir(parents=True, exist_ok=True)
-    with open(p, "w", newline="") as f:
-        w = csv.writer(f)
-        w.writerow(["id", "ancestor_list", "origin_time", "destruction_time", "program",
-                    "extant", "sampled"])
-        sampled = tree.extant if tree.sampled is None else tree.sampled
-        for i in range(len(tree)):
-            a = tree.ancestor[i]
-            d = tree.destruction_time[i]
-            w.writerow([i, "[NONE]" if a < 0 else f"[{a}]", int(tree.origin_time[i]),
-                        "inf" if d < 0 else int(d), int(tree.position[i]),
-                        bool(tree.extant[i]), bool(sampled[i])])
-    return p

@@ -3,6 +3,9 @@
 The paper asks whether replicators are lucky programs of the initial soup or are assembled by
 interactions. Tracer tokens answer it: the tokens of the first confirmed replicator's bytes say
 when (creation epoch) and where (original program) each byte was made.
+
+Pure functions on arrays: the soup at an epoch and the stored species observations come from
+:mod:`alife.run.lineage`; ``analyses/lineage.py`` puts the two together.
 """
 
 from __future__ import annotations
@@ -11,27 +14,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from alife.analysis.emergence import ENTRY_DTYPE, ReplicatorRegistry
 from alife.errors import AlifeError
 from alife.measures.replication import CONFIRMED
 from alife.soup.tracer import token_epoch, token_position
+from alife.world import World
 
 L = 64
-
-
-def soup_at(history, epoch: int):
-    """The soup (with tokens) after ``epoch`` epochs: the latest snapshot before it, replayed."""
-    from alife.run.session import soup_from_state
-
-    epochs = history.snapshot_epochs()
-    earlier = epochs[epochs <= epoch]
-    if not len(earlier):
-        raise AlifeError(f"no snapshot at or before epoch {epoch} in {str(history.path)!r}")
-    state = history.snapshot(int(earlier.max()))
-    world = history.world
-    if world.tracer_tokens and state.tokens is None:
-        raise AlifeError(f"the snapshot after {state.epoch} epochs has no tracer tokens")
-    soup = soup_from_state(world, state)
-    return soup.run(epoch - soup.epoch)
 
 
 @dataclass(frozen=True)
@@ -72,41 +61,33 @@ class FirstReplicator:
         }
 
 
-def registry_entries(history, share: float | None = None) -> np.ndarray:
-    """The replicator registry: as stored, or rebuilt from the stored top species for another
-    ``share`` threshold (the registry is a function of those observations)."""
-    from alife.analysis.emergence import ReplicatorRegistry
-
-    w = history.world
-    if share is None or share == w.registry_share:
-        return history.registry()
-    registry = ReplicatorRegistry(share, language=w.language, seed=w.seed,
-                                  step_limit=w.step_limit)
-    g = history.file["species"]
-    n = min(d.shape[0] for d in g.values())
-    for i in range(n):
-        counts = g["count"][i]
-        keep = counts > 0
-        registry.update(int(g["epoch"][i]), g["key"][i][keep], counts[keep], w.num_programs)
+def rebuild_registry(world: World, observations, share: float) -> np.ndarray:
+    """The replicator registry (:data:`ENTRY_DTYPE`) for another ``share`` threshold, rebuilt
+    from the stored (epoch, top keys, counts) observations (it is a function of them)."""
+    registry = ReplicatorRegistry(share, language=world.language, seed=world.seed,
+                                  step_limit=world.step_limit)
+    for epoch, keys, counts in observations:
+        registry.update(int(epoch), keys, counts, world.num_programs)
     return registry.to_array()
 
 
-def first_replicator(history, min_score: int = CONFIRMED,
-                     share: float | None = None) -> FirstReplicator | None:
-    """The earliest registry entry with score >= ``min_score``, located in its soup."""
-    if not history.world.tracer_tokens:
-        raise AlifeError(f"{str(history.path)!r} has no tracer tokens; run a world with "
-                         "tracer_tokens = true")
-    entries = registry_entries(history, share)
-    good = entries[entries["score"] >= min_score]
+def first_entry(entries: np.ndarray, min_score: int = CONFIRMED) -> np.void | None:
+    """The earliest registry entry scoring >= ``min_score`` (None when there is none)."""
+    good = np.asarray(entries, dtype=ENTRY_DTYPE)
+    good = good[good["score"] >= min_score]
     if not len(good):
         return None
-    entry = good[np.argmin(good["first_epoch"])]
+    return good[np.argmin(good["first_epoch"])]
+
+
+def locate_replicator(entry: np.void, programs: np.ndarray,
+                      tokens: np.ndarray) -> FirstReplicator:
+    """Find registry ``entry`` in the soup of its first epoch (``programs`` uint8[N, 64] and
+    ``tokens`` uint64[N, 64] after ``entry["first_epoch"]`` epochs)."""
     epoch = int(entry["first_epoch"])
-    soup = soup_at(history, epoch)
-    hits = np.flatnonzero((soup.programs == entry["program"]).all(axis=1))
+    hits = np.flatnonzero((programs == entry["program"]).all(axis=1))
     if not len(hits):
         raise AlifeError(f"the registered program is not in the replayed soup at {epoch}")
     index = int(hits[0])
     return FirstReplicator(epoch, index, entry["program"].tobytes(), int(entry["score"]),
-                           float(entry["first_share"]), soup.tokens[index].copy())
+                           float(entry["first_share"]), tokens[index].copy())

@@ -129,7 +129,7 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("--emerged-epochs", type=int, default=64, help="epochs of the emerged phase")
     b.add_argument("--num-programs", type=int, default=131072)
     b.add_argument("--conformance", default=None,
-                   help="path of shared/conformance (default: ../shared/conformance)")
+                   help="path of the conformance data (default: tests/data/conformance)")
     b.add_argument("--history", action="store_true", help="instead: the cost of recording an "
                    "HDF5 history at the default cadence (use --epochs >= 1024 for a snapshot)")
     b.add_argument("--json", action="store_true")

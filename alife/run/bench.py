@@ -48,8 +48,8 @@ class Result:
 
 
 def default_conformance() -> Path:
-    """``../shared/conformance`` relative to the repository root."""
-    return Path(__file__).resolve().parents[1].parent / "shared" / "conformance"
+    """The project's copy of the conformance data, ``tests/data/conformance`` in a checkout."""
+    return Path(__file__).resolve().parents[2] / "tests" / "data" / "conformance"
 
 
 def parse_threads(text: str) -> list[int]:

@@ -14,10 +14,11 @@ from alife.analysis.lineage import (
     ancestry,
     phylogeny,
     phylogeny_metrics,
-    write_phylogeny_csv,
 )
-from alife.analysis.provenance import first_replicator, soup_at
+from alife.analysis.provenance import first_entry, locate_replicator, rebuild_registry
+from alife.errors import AlifeError
 from alife.history import History
+from alife.run.lineage import lineage_rows, soup_at, species_observations, write_phylogeny_csv
 from alife.run.session import start_run
 from alife.soup import Soup
 from alife.soup.pairing import shuffle_order
@@ -56,6 +57,7 @@ def test_spatial_partners_are_grid_neighbours() -> None:
     assert close.mean() > 0.5
 
 
+@pytest.mark.slow
 def test_lineage_bits_follow_majority_provenance(seeded_run) -> None:
     """For every birth in a few epochs, the child's bytes mostly carry tokens the parent held
     before the epoch; for the others, most carry the program's own earlier tokens."""
@@ -81,10 +83,11 @@ def test_lineage_bits_follow_majority_provenance(seeded_run) -> None:
                     np.isin(child, token_origin(before.tokens[q])).sum()
 
 
+@pytest.mark.slow
 def test_ancestry_walks_back_through_births(seeded_run) -> None:
     with History(seeded_run) as h:
         last = h.lineage_range()[1]
-        anc = ancestry(h, 100, last)
+        anc = ancestry(h.world, lineage_rows(h), 100, last)
         assert anc.position[-1] == 100 and len(anc.position) == last + 1
         pairings = Pairings(h.world)
         for e, parent, child in anc.births:
@@ -96,25 +99,53 @@ def test_ancestry_walks_back_through_births(seeded_run) -> None:
         assert len(moves) == len(anc.births)
 
 
+@pytest.mark.slow
 def test_first_replicator_is_made_of_the_seeded_bytes(seeded_run) -> None:
     """The seeded replicator spreads; the first registered copy's tokens come from the seeded
     programs (0-7) of the initial soup, and its line of descent leads back to one of them."""
     with History(seeded_run) as h:
-        first = first_replicator(h, min_score=48)
-        assert first is not None and first.score >= 48
+        entry = first_entry(h.registry(), min_score=48)
+        assert entry is not None
+        soup = soup_at(h, int(entry["first_epoch"]))
+        first = locate_replicator(entry, soup.programs, soup.tokens)
+        assert first.score >= 48
         s = first.summary()
         assert s["bytes_from_initial_soup"] >= 60
         assert (first.origin_programs < 8).mean() > 0.9
-        anc = ancestry(h, first.index, first.epoch)
+        anc = ancestry(h.world, lineage_rows(h, 0, first.epoch), first.index, first.epoch)
         assert anc.founder < 8
 
 
+@pytest.mark.slow
+def test_registry_rebuilt_at_the_stored_share_is_the_stored_registry(seeded_run) -> None:
+    """The registry is a function of the stored species observations: rebuilt at the world's
+    share it equals the stored one, and a higher share keeps a subset of its programs."""
+    with History(seeded_run) as h:
+        stored = h.registry()
+        observations = species_observations(h)
+        same = rebuild_registry(h.world, observations, h.world.registry_share)
+        higher = rebuild_registry(h.world, observations, 2 * h.world.registry_share)
+    assert len(stored) > 0 and np.array_equal(same, stored)
+    assert {bytes(p) for p in higher["program"]} <= {bytes(p) for p in stored["program"]}
+
+
+def test_lineage_rows_must_cover_the_walk() -> None:
+    """Rows that skip an epoch or stop short are an error, not a shorter lineage."""
+    world = make_world({"num_programs": 64, "seed": 9})
+    zero = np.zeros(64, dtype=np.uint8)
+    with pytest.raises(AlifeError, match="out of order"):
+        ancestry(world, [(9, zero), (7, zero)], 0, 10)
+    with pytest.raises(AlifeError, match="end before epoch 0"):
+        phylogeny(world, [(9, zero), (8, zero)], np.arange(4), 10)
+
+
+@pytest.mark.slow
 def test_phylogeny_csv_loads_in_phylotrackpy(seeded_run, tmp_path) -> None:
     """The exported tree is valid ALife Data Standards CSV: every ancestor exists, and
     phylotrackpy (a standard reader) finds the same taxa and metrics."""
     with History(seeded_run) as h:
         end = h.lineage_range()[1]
-        tree = phylogeny(h, np.arange(0, 4096, 32), end)
+        tree = phylogeny(h.world, lineage_rows(h), np.arange(0, 4096, 32), end)
     path = write_phylogeny_csv(tree, tmp_path / "p.csv")
     rows = list(csv.DictReader(open(path)))
     ids = {r["id"] for r in rows}
@@ -182,6 +213,7 @@ def test_hand_tree_metrics() -> None:
     assert m["pairwise_var"] == pytest.approx(1 / 3)  # sample variance of (3, 3, 2)
 
 
+@pytest.mark.slow
 def test_soup_at_replays_exactly(seeded_run) -> None:
     with History(seeded_run) as h:
         replayed = soup_at(h, 100)

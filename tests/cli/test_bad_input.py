@@ -109,9 +109,14 @@ def case_bad_seeds(tmp_path):
 
 
 CASES = [v for k, v in sorted(globals().items()) if k.startswith("case_")]
+# Cases that run a soup or a sweep first: the slow tier.
+SLOW_CASES = {"case_sweep_over_another_world", "case_run_output_exists",
+              "case_resume_finished_past_limit", "case_export_output_exists"}
 
 
-@pytest.mark.parametrize("case", CASES, ids=lambda c: c.__name__[5:])
+@pytest.mark.parametrize("case", [pytest.param(c, marks=pytest.mark.slow)
+                                  if c.__name__ in SLOW_CASES else c for c in CASES],
+                         ids=lambda c: c.__name__[5:])
 def test_one_clear_message_and_nothing_overwritten(case, tmp_path):
     args, message, kept = case(tmp_path)
     before = {p: p.read_bytes() for p in kept}

@@ -6,6 +6,7 @@ import gzip
 import json
 
 import numpy as np
+import pytest
 
 from alife import Soup
 from alife.cli import main
@@ -15,6 +16,7 @@ from alife.soup.checkpoint import read_dat
 EMERGED = "emerged/bff_noheads_seed0_epoch{}.dat.gz"
 
 
+@pytest.mark.slow
 def test_import_resume_export_continues_a_reference_soup_byte_for_byte(conformance, tmp_path,
                                                                          capsys):
     run = tmp_path / "emerged.h5"

@@ -168,6 +168,7 @@ def test_elo_is_misleading_on_cyclic_games():
     assert elo_residual(trans) < elo_residual(cyc) / 4
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("x0", [(0.6, 0.3, 0.1), (0.2, 0.2, 0.6), (0.45, 0.1, 0.45)])
 def test_replicator_dynamics_on_rps_keep_the_time_average_at_the_nash(x0):
     traj = replicator_trajectory(RPS, x0, duration=300.0, steps=30000)
@@ -183,6 +184,7 @@ def test_replicator_dynamics_select_the_winner_of_a_transitive_game():
     assert traj[-1, 0] > 0.99
 
 
+@pytest.mark.slow
 def test_replicator_fit_recovers_the_time_scale_of_observed_frequencies():
     times = np.linspace(0, 5, 11)
     obs = np.array([replicator_trajectory(RPS, [0.5, 0.3, 0.2], 0.7 * t, 200)[-1]

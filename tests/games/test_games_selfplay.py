@@ -46,6 +46,7 @@ def test_solver_outputs_follow_their_definitions():
         solve("alphazero", a)
 
 
+@pytest.mark.slow
 def test_selfplay_without_torch_names_the_extra():
     code = ("import sys; sys.modules['torch'] = None\n"
             "from alife.errors import AlifeError\n"
@@ -89,6 +90,7 @@ def test_training_is_deterministic_for_a_seed():
     assert not np.array_equal(one.thetas, run("disc", "psro_rn", 3, 8).thetas)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("seed", range(3))
 def test_vanilla_self_play_stays_exploitable_while_fictitious_and_psro_nash_converge(seed):
     vanilla = run("rps", "vanilla", 12, seed).exploitability

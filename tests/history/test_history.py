@@ -45,6 +45,7 @@ def test_layout_cadence_and_provenance(tmp_path):
         assert epoch == 40 and [c for _, c in top] == [c for _, c in soup.most_common(4)]
 
 
+@pytest.mark.slow
 def test_metric_series_carry_the_epoch_dimension_scale(tmp_path):
     path = tmp_path / "run.h5"
     _run(path, epochs=17)
@@ -58,6 +59,7 @@ def test_metric_series_carry_the_epoch_dimension_scale(tmp_path):
         assert np.array_equal(ds["h0"].values, h0)
 
 
+@pytest.mark.slow
 def test_a_swmr_reader_sees_observations_while_the_writer_appends(tmp_path, live_writer):
     path = tmp_path / "live.h5"
     proc = live_writer(path, 512, 400, 0.02)

@@ -133,6 +133,7 @@ def _replay(model: Quine, seed: int, lr: float, frozen: bool) -> None:
         opt.step()
 
 
+@pytest.mark.slow
 def test_targets_are_frozen_for_the_whole_epoch():
     lr = 0.5
     model = Quine(TINY)
@@ -192,6 +193,7 @@ def test_hill_climbing_never_increases_the_loss():
     assert model.sr_loss() == pytest.approx(losses[-1], rel=1e-6)
 
 
+@pytest.mark.slow
 def test_auxiliary_quine_classifies_digits_above_chance():
     data = split("digits", n_test=300, seed=0, n_train=800)
     model = Quine(QuineConfig(proj_dim=32, hidden=(32, 32), n_classes=10,
@@ -204,6 +206,7 @@ def test_auxiliary_quine_classifies_digits_above_chance():
     assert math.isfinite(result.final.rho)
 
 
+@pytest.mark.slow
 def test_bundled_splits_are_shuffled_and_disjoint():
     data = split("mnist", n_test=100, seed=0, n_train=400)
     assert data.pixels == 784 and len(data.test_labels) == 100
@@ -241,6 +244,7 @@ def test_bad_training_input_raises():
         train_auxiliary(aux, images[:, :4], labels, images, labels, epochs=1)
 
 
+@pytest.mark.slow
 def test_reproduction_script_quick(tmp_path):
     sys.path.insert(0, str(SCRIPT.parent))
     try:

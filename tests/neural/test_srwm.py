@@ -269,6 +269,7 @@ def test_block_change_measures_relative_norms() -> None:
     np.testing.assert_allclose(change["k"], [0, 0])
 
 
+@pytest.mark.slow
 def test_script_smoke(tmp_path: Path) -> None:
     out = subprocess.run(
         [sys.executable, str(SCRIPT), "--steps", "4", "--seeds", "0", "--shots", "1",

@@ -20,6 +20,7 @@ from alife.world import load_world, make_world
 SMALL = ["--set", "num_programs=200", "--set", "report_every=5", "--set", "snapshot_every=10"]
 
 
+@pytest.mark.slow
 def test_generations_agree_with_the_pair_by_pair_twin():
     keys = dict(num_programs=64, seed=3, attack_rate=0.5, learn_rate=0.5, learn_steps=3,
                 train_steps=5, noise=0.01)
@@ -54,6 +55,7 @@ def test_rows_are_64_bytes_of_float32_weights():
     assert np.allclose(soup.weights[:, :14], P.random_particles(10, seed=0), atol=1e-7)
 
 
+@pytest.mark.slow
 def test_dead_particles_are_replaced_and_counted():
     soup = ParticleSoup(num_programs=100, seed=0, attack_rate=0.0, train_steps=0)
     soup.weights[:50, :14] = 0.0
@@ -119,6 +121,7 @@ def test_world_keys_are_checked_per_kind():
     assert "attack_rate" not in make_world({}).to_toml()  # program worlds' TOML is unchanged
 
 
+@pytest.mark.slow
 def test_alife_run_records_the_census_and_resumes_to_the_same_bytes(tmp_path, capsys):
     whole, split = tmp_path / "whole.h5", tmp_path / "split.h5"
     assert main(["run", "worlds/neural_soup.toml", *SMALL, "--epochs", "20", "--out",
@@ -160,6 +163,7 @@ def test_alife_run_json_and_bad_input(tmp_path, capsys):
         assert "kind = 'neural'" in capsys.readouterr().err
 
 
+@pytest.mark.slow
 def test_a_sweep_of_neural_soups(tmp_path, capsys):
     assert main(["sweep", "worlds/neural_soup.toml", *SMALL, "--seeds", "0:2",
                  "--max-epochs", "6", "--workers", "1", "--out", str(tmp_path)]) == 0
@@ -173,6 +177,7 @@ def test_a_sweep_of_neural_soups(tmp_path, capsys):
         assert sum(int(values[f"census_{n}"]) for n in P.CLASS_NAMES) == 200
 
 
+@pytest.mark.slow
 def test_reproduction_and_bench_scripts_run_with_a_tiny_budget(tmp_path):
     import subprocess
     import sys

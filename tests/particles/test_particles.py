@@ -34,7 +34,8 @@ def test_a_linear_particle_is_one_vector_on_value_and_positions():
     assert np.allclose(P.end_vectors(P.identity_fixpoint(3.0)), [[1, 0, 0, 0]], atol=1e-15)
 
 
-@pytest.mark.parametrize("kind", KINDS)
+@pytest.mark.parametrize("kind", [pytest.param(k, marks=pytest.mark.slow) if k == "aggregating"
+                                  else k for k in KINDS])
 def test_kernels_agree_with_the_numpy_twin(kind):
     w = P.random_particles(40, seed=1, kind=kind)
     t = P.random_particles(40, seed=2, kind=kind)
@@ -107,6 +108,7 @@ def test_aggregating_fixpoints_after_training():
     assert np.allclose(after.reshape(50, 4, 5), after.reshape(50, 4, 5)[:, :, :1])
 
 
+@pytest.mark.slow
 def test_noise_is_keyed_and_has_the_requested_spread():
     w = np.zeros((2000, 14))
     a = P.add_noise(w, 0.01, seed=1, generation=3)

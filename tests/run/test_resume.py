@@ -25,6 +25,7 @@ def _comparable(metrics):
     return {k: v for k, v in metrics.items() if k != "wall_time"}
 
 
+@pytest.mark.slow
 def test_sigkill_mid_run_then_resume_gives_the_uninterrupted_bytes(tmp_path):
     killed = tmp_path / "killed.h5"
     proc = subprocess.Popen([sys.executable, "-m", "alife.cli", "run", *WORLD, "--quiet",
@@ -76,6 +77,7 @@ def test_sigkill_mid_run_then_resume_gives_the_uninterrupted_bytes(tmp_path):
         assert np.array_equal(a.file["species/count"][:], b.file["species/count"][:])
 
 
+@pytest.mark.slow
 def test_resume_with_epochs_extends_a_finished_run(tmp_path, capsys):
     short, long = tmp_path / "short.h5", tmp_path / "long.h5"
     base = ["--set", "num_programs=1024", "--set", "seed=2", "--until", "", "--quiet"]
@@ -90,6 +92,7 @@ def test_resume_with_epochs_extends_a_finished_run(tmp_path, capsys):
         assert a.world.epochs == 90 and a.world.until == ""
 
 
+@pytest.mark.slow
 def test_resume_with_a_new_until_condition(tmp_path):
     path = tmp_path / "run.h5"
     assert main(["run", "--set", "num_programs=1024", "--until", "epoch>=10", "--epochs", "1000",

@@ -56,6 +56,7 @@ def test_local_pool_sweep_writes_one_history_per_seed_and_a_table(tmp_path):
         assert float(rows[2]["higher_entropy"]) == h.last_metrics()["higher_entropy"]
 
 
+@pytest.mark.slow
 def test_dask_local_cluster_gives_the_local_pool_summary(tmp_path):
     import distributed  # the dev extra installs Dask: its absence is a failure, not a skip
 
@@ -70,6 +71,7 @@ def test_dask_local_cluster_gives_the_local_pool_summary(tmp_path):
     assert _table(tmp_path / "local") == _table(tmp_path / "dask")
 
 
+@pytest.mark.slow
 def test_rerun_skips_finished_runs_and_resumes_the_others(tmp_path):
     fresh, partial = tmp_path / "fresh", tmp_path / "partial"
     small = str(ROOT / "worlds" / "small.toml")

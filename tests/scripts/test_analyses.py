@@ -218,6 +218,7 @@ def test_script_default_out_dir_crop_and_columns(imported, tmp_path):
     assert read_png(raw).shape == (16, 24, 3)
 
 
+@pytest.mark.slow
 def test_script_lays_a_2d_soup_out_on_its_grid(tmp_path):
     write_dat(tmp_path / "soup.dat", hand_made_soup(64), 7)
     alife("import", tmp_path / "soup.dat", "-o", tmp_path / "run.h5", "--set", "language=forth",
@@ -287,6 +288,7 @@ def swept(tmp_path_factory) -> Path:
     return d / "sweep"
 
 
+@pytest.mark.slow
 def test_emergence_matches_the_sweep_and_its_stop_condition(swept, tmp_path):
     done = analysis(EMERGENCE, swept, "--threshold", UNTIL, "--out", tmp_path, cwd=tmp_path)
     assert done.returncode == 0, done.stderr
@@ -314,6 +316,7 @@ def test_emergence_matches_the_sweep_and_its_stop_condition(swept, tmp_path):
     assert f"runs: 3; transitioned: {len(stopped)}" in done.stdout
 
 
+@pytest.mark.slow
 def test_emergence_at_the_default_threshold_agrees_with_sweep_csv(swept, tmp_path):
     done = analysis(EMERGENCE, swept, "--out", tmp_path, cwd=tmp_path)
     assert done.returncode == 0, done.stderr
@@ -325,6 +328,7 @@ def test_emergence_at_the_default_threshold_agrees_with_sweep_csv(swept, tmp_pat
     assert record["median"] is None or record["transitioned"] > 0
 
 
+@pytest.mark.slow
 def test_emergence_reads_histories_without_sweep_csv_and_skips_running_ones(swept, tmp_path):
     d = tmp_path / "partial"
     d.mkdir()
@@ -358,6 +362,7 @@ def ran_modes(tmp_path_factory) -> Path:
     return d / "run.h5"
 
 
+@pytest.mark.slow
 def test_diversity_draws_every_figure_and_the_before_after_table(ran_modes, tmp_path):
     done = analysis(DIVERSITY, ran_modes, "--threshold", "0.01", "--out", tmp_path,
                     cwd=tmp_path)
@@ -386,6 +391,7 @@ def test_diversity_draws_every_figure_and_the_before_after_table(ran_modes, tmp_
     assert "last snapshot before the transition" in done.stdout
 
 
+@pytest.mark.slow
 def test_diversity_skips_what_an_older_history_lacks(ran_modes, tmp_path):
     old = tmp_path / "old.h5"
     shutil.copy(ran_modes, old)

@@ -28,6 +28,7 @@ def script(name: str, *args: str | Path) -> subprocess.CompletedProcess:
                           capture_output=True, text=True, timeout=300)
 
 
+@pytest.mark.slow
 def test_soup_game_over_a_history(tmp_path, capsys):
     run = tmp_path / "run.h5"
     assert main(["run", "--set", "num_programs=512", "--set", "snapshot_every=10",
@@ -46,6 +47,7 @@ def test_soup_game_over_a_history(tmp_path, capsys):
     assert all(0 < float(r["share"]) <= 1 for r in rows)
 
 
+@pytest.mark.slow
 def test_soup_game_of_the_emerged_reference_soup(conformance, tmp_path):
     out = script("soup_game.py", conformance / EMERGED, "--k", "6", "--json",
                  "--out", tmp_path)
@@ -80,6 +82,7 @@ def test_soup_game_refuses_bad_input(tmp_path, capsys):
     assert "--k must be >= 2" in capsys.readouterr().err
 
 
+@pytest.mark.slow
 def test_selfplay_script_smoke(tmp_path):
     out = script("selfplay.py", "--games", "rps,disc", "--solvers", "vanilla,psro_rn",
                  "--generations", "2", "--seeds", "1", "--oracle-steps", "10",

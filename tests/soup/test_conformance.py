@@ -1,8 +1,8 @@
 """Byte-for-byte agreement with soups written by the reference implementation (cubff).
 
-Reads ../shared/conformance (see its README): basic soups of all 13 languages, the paper's
-default settings, 2-D soups, the emerged soup continued after replicators took over, the
-reference's replication scores and its golden metric logs.
+Reads tests/data/conformance, the project's copy of cubff's data (see its README): basic soups
+of all 13 languages, the paper's default settings, 2-D soups, the emerged soup continued after
+replicators took over, the reference's replication scores and its golden metric logs.
 """
 
 from __future__ import annotations
@@ -59,7 +59,7 @@ def test_grid_equals_reference_pattern(conformance):
     assert offsets[1] - offsets[0] == 8  # a corner cell has 8 neighbours within radius 2
 
 
-@pytest.mark.parametrize("n_threads", [1, 2])
+@pytest.mark.parametrize("n_threads", [1, pytest.param(2, marks=pytest.mark.slow)])
 def test_emerged_soup_continues_exactly(conformance, threads, n_threads):
     threads(n_threads)
     emerged = conformance / "emerged"
@@ -96,7 +96,10 @@ def _golden(conformance, name):
 BROTLI_TOLERANCE = {"bff_perm": 1, "bff8_noheads": 1}
 
 
-@pytest.mark.parametrize("name", languages.names())
+# One language's golden log in the fast tier (the paper's bff_noheads); the rest are slow.
+@pytest.mark.parametrize("name", [n if n == "bff_noheads" else
+                                  pytest.param(n, marks=pytest.mark.slow)
+                                  for n in languages.names()])
 def test_golden_metrics(conformance, name):
     """brotli_size exactly (see BROTLI_TOLERANCE) and higher_entropy within 1e-6."""
     rows = _golden(conformance, name)

@@ -493,6 +493,7 @@ def test_alife_run_view_quit_at_once_leaves_a_resumable_history(tmp_path, capsys
 # --- the scripts ----------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_bench_and_screenshot_scripts_run_with_a_tiny_budget(tmp_path):
     env = {**os.environ, "SDL_VIDEODRIVER": "dummy", "NUMBA_NUM_THREADS": "1"}
     r = subprocess.run([sys.executable, str(ROOT / "scripts" / "bench_viewer.py"),

@@ -7,6 +7,7 @@ import os
 
 import numpy as np
 import pygame
+import pytest
 
 import alife
 from alife.cli import main
@@ -106,6 +107,7 @@ def test_alife_run_view_and_replay_of_a_neural_history(tmp_path, capsys):
             assert tuple(image.get_at(_centre(view, member, cell)))[:3] == want
 
 
+@pytest.mark.slow
 def test_the_neural_screenshot_script_runs_with_a_tiny_budget(tmp_path):
     import subprocess
     import sys
