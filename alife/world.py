@@ -261,10 +261,9 @@ def _accepted(tp: Any) -> str:
     return _ACCEPTED[tp]
 
 
-def _coerce(key: str, f: Field, tp: Any, value: Any) -> Any:
+def _coerce(key: str, tp: Any, value: Any, accepted: str | None = None) -> Any:
     """``value`` as the annotated type ``tp`` of key ``key``, or one AlifeError line."""
-    bad = AlifeError(f"world key {key!r}: {value!r} is not "
-                     f"{f.metadata.get('accepted') or _accepted(tp)}")
+    bad = AlifeError(f"world key {key!r}: {value!r} is not {accepted or _accepted(tp)}")
     args = typing.get_args(tp)
     if typing.get_origin(tp) in (Union, types.UnionType):
         if value is None and type(None) in args:
@@ -275,7 +274,7 @@ def _coerce(key: str, f: Field, tp: Any, value: Any) -> Any:
         if not isinstance(value, (list, tuple)) or len(value) != len(args):
             raise bad
         try:
-            return tuple(_coerce(key, f, a, x) for a, x in zip(args, value, strict=True))
+            return tuple(_coerce(key, a, x) for a, x in zip(args, value, strict=True))
         except AlifeError:
             raise bad from None
     if tp is bool:
@@ -404,7 +403,7 @@ def make_world(values: dict[str, Any]) -> World:
         if key == "kind":
             continue
         if key == "name":
-            name = _coerce(key, field(), str, value)
+            name = _coerce(key, str, value)
             continue
         if key not in _OWNER:
             raise AlifeError(f"unknown world key {key!r}; accepted: {', '.join(_KNOWN)}")
@@ -413,7 +412,7 @@ def make_world(values: dict[str, Any]) -> World:
         if key not in fs or not _applies(fs[key][0], kind):
             raise AlifeError(_refusal(key, kind))
         f, tp = fs[key]
-        parts[part][key] = _coerce(key, f, tp, value)
+        parts[part][key] = _coerce(key, tp, value, f.metadata.get("accepted"))
     parts["run"].setdefault("until", SOUP_SPECS[kind].default_until)
     run = RunSpec(**parts["run"])
     return World(soup=SOUP_SPECS[kind](**parts["soup"]), run=run,
