@@ -1,64 +1,72 @@
-"""Worlds: a soup's full definition as a frozen, validated dataclass, loaded from TOML.
+"""Worlds: a soup's full definition as frozen typed parts, loaded from TOML.
 
-A world names the language, size, seed, mutation rate and the optional rules of soup.md (2-D grid
-or partner-list pattern, zero init, resets, a seeded program), plus how a run observes and stops.
+A :class:`World` has three parts: what the soup is (:class:`ProgramSoupSpec` for byte-program
+soups, Agüera y Arcas et al. 2024; :class:`ParticleSoupSpec` for ``kind = "neural"`` particle
+soups, Gabor, Illium et al. 2019), how the run goes (:class:`RunSpec`) and what is recorded
+(:class:`RecordSpec`), plus a ``name``. Each key's type and its accepted values come from the
+parts' annotations; a key of the other soup kind is an error naming that kind.
+
+Accepted TOML: the flat form users and histories already write, one ``key = value`` per line with
+no tables (``kind = "neural"`` selects the particle soup; program worlds leave ``kind`` out)::
+
+    language = "bff_noheads"
+    num_programs = 131072
+    epochs = 20000
+    snapshot_every = 1024
+
 ``--set key=value`` overrides are parsed as TOML values (plain strings otherwise) and checked.
-Every error names the key, the bad value and what is accepted.
+Every error names the key, the bad value and what is accepted. Read keys flat
+(``world.language``, ``world.epochs``) or by part (``world.soup.language``,
+``world.run.epochs``); reading a soup key of the other kind is an error naming the kind.
 """
 
 from __future__ import annotations
 
 import os
 import tomllib
-from dataclasses import dataclass, field, fields
+import types
+import typing
+from dataclasses import Field, dataclass, field, fields
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar, Union
 
 from alife.errors import AlifeError
 from alife.languages import REGISTRY
 from alife.languages.text import parse as parse_program
-from alife.shapes import MAX_PROGRAM_SIZE, MIN_PROGRAM_SIZE
+from alife.shapes import MAX_PROGRAM_SIZE, MIN_PROGRAM_SIZE, PROGRAM_SIZE
+
+#: Field metadata of record keys that only program soups use: other kinds may not set them (they
+#: read as their defaults there, unused by soups without exact species).
+PROGRAM_ONLY = {"kind": "program"}
+_GRID = {"accepted": "[W, H], two positive integers"}
 
 
 @dataclass(frozen=True)
-class World:
-    """Everything that determines a soup's bytes, and how a run of it observes and stops."""
+class ProgramSoupSpec:
+    """What a program soup is: language, size, seed, mutation and soup.md's optional rules."""
+
+    kind: ClassVar[str] = "program"
+    default_until: ClassVar[str] = "higher_entropy>3"  #: the transition of soup.md
 
     language: str = "bff_noheads"
     num_programs: int = 131072
     seed: int = 0
     mutation_prob: float = 2.0**-12
     step_limit: int = 8192
-    program_size: int = 64  # bytes per program; the tape holds two (cubff: 64)
+    program_size: int = PROGRAM_SIZE  # bytes per program; the tape holds two (cubff: 64)
     zero_init: bool = False
     reset_interval: int = 0  # 0: never reset
-    grid: tuple[int, int] | None = None  # [W, H]: 2-D soup, Chebyshev radius 2, no wrap
+    grid: tuple[int, int] | None = field(default=None, metadata=_GRID)  # [W, H]: 2-D, radius 2
     pattern: str | None = None  # path of an 'a b' partner-list file
     program: str | None = None  # program text written at the start of the soup
     program_copies: int = 1  # the program is written this many times back to back
-    epochs: int = 20000  # stop after this many epochs in total
-    until: str = "higher_entropy>3"  # stop condition checked at each report ("" for none)
-    report_every: int = 64  # report metrics after epoch e when e % report_every == 0
-    score_sample: int = 256  # programs scored for replication at each report (0: none)
-    snapshot_every: int = 1024  # history: soup snapshot after epoch e when e % it == 0 (0: none)
-    species_top: int = 16  # history: most common programs stored at each report (0: none)
-    hamming_radius: int = 0  # history: also count species as Hamming-radius clusters (0: off)
-    modes_persistence: int = 256  # history: MODES persistence filter in epochs (0: no MODES)
-    registry_share: float = 0.001  # history: register top species at or above this share
     tracer_tokens: bool = False  # carry a 64-bit provenance token per byte (never alters bytes)
     lineage: bool = False  # record each program's lineage parent every epoch (tracer tokens)
-    kind: str = "program"  # "program": byte programs; "neural": weightwise particles
-    # Neural soups (kind = "neural"; Gabor, Illium et al. 2019): per generation and pair
-    attack_rate: float = 0.1  # probability that a particle rewrites its partner's weights
-    learn_rate: float = 0.0  # probability that a particle learns from its partner
-    learn_steps: int = 1  # SGD steps of one learn-from event
-    train_steps: int = 20  # self-training SGD steps per particle per generation
-    learning_rate: float = 0.04  # SGD learning rate of self-training and learn-from
-    momentum: float = 0.9  # SGD momentum (a fresh buffer every generation)
-    noise: float = 0.0  # std of Gaussian noise added to every weight each generation
-    replace_dead: bool = True  # replace divergent and zero particles by new random ones
-    epsilon: float = 1e-5  # absolute tolerance of the fixpoint classifier
-    name: str = field(default="", compare=False)  # a label; not part of the soup's definition
+
+    @property
+    def label(self) -> str:
+        """A short name of the soup (its language)."""
+        return self.language
 
     @property
     def mutation_threshold(self) -> int:
@@ -71,54 +79,167 @@ class World:
             return None
         return parse_program(self.language, self.program) * self.program_copies
 
+
+@dataclass(frozen=True)
+class ParticleSoupSpec:
+    """What a particle soup is: N weightwise particles and their per-generation rules."""
+
+    kind: ClassVar[str] = "neural"
+    default_until: ClassVar[str] = ""  #: the program soups' transition means nothing here
+    tracer_tokens: ClassVar[bool] = False  #: particles carry no provenance tokens
+    lineage: ClassVar[bool] = False  #: nor lineage bits
+
+    num_programs: int = 131072  # particles
+    seed: int = 0
+    grid: tuple[int, int] | None = field(default=None, metadata=_GRID)  # [W, H]: 2-D pairing
+    pattern: str | None = None  # path of an 'a b' partner-list file
+    attack_rate: float = 0.1  # probability that a particle rewrites its partner's weights
+    learn_rate: float = 0.0  # probability that a particle learns from its partner
+    learn_steps: int = 1  # SGD steps of one learn-from event
+    train_steps: int = 20  # self-training SGD steps per particle per generation
+    learning_rate: float = 0.04  # SGD learning rate of self-training and learn-from
+    momentum: float = 0.9  # SGD momentum (a fresh buffer every generation)
+    noise: float = 0.0  # std of Gaussian noise added to every weight each generation
+    replace_dead: bool = True  # replace divergent and zero particles by new random ones
+    epsilon: float = 1e-5  # absolute tolerance of the fixpoint classifier
+
+    @property
+    def label(self) -> str:
+        """A short name of the soup."""
+        return "neural"
+
+
+SoupSpec = ProgramSoupSpec | ParticleSoupSpec
+#: Soup specs by ``kind``.
+SOUP_SPECS: dict[str, type[ProgramSoupSpec] | type[ParticleSoupSpec]] = {
+    "program": ProgramSoupSpec, "neural": ParticleSoupSpec}
+KINDS = tuple(SOUP_SPECS)
+
+
+@dataclass(frozen=True)
+class RunSpec:
+    """How a run goes: how far, when it stops early, how often it reports."""
+
+    epochs: int = 20000  # stop after this many epochs in total
+    until: str = ProgramSoupSpec.default_until  # stop condition checked at each report ("": none)
+    report_every: int = 64  # report metrics after epoch e when e % report_every == 0
+
+
+@dataclass(frozen=True)
+class RecordSpec:
+    """What a run records into its history besides the metrics."""
+
+    score_sample: int = field(default=256, metadata=PROGRAM_ONLY)  # programs scored per report
+    snapshot_every: int = 1024  # soup snapshot after epoch e when e % it == 0 (0: none)
+    species_top: int = field(default=16, metadata=PROGRAM_ONLY)  # top programs per report
+    hamming_radius: int = field(default=0, metadata=PROGRAM_ONLY)  # Hamming clusters (0: off)
+    modes_persistence: int = field(default=256, metadata=PROGRAM_ONLY)  # MODES filter (0: off)
+    registry_share: float = field(default=0.001, metadata=PROGRAM_ONLY)  # register at this share
+
+
+def _applies(f: Field, kind: str) -> bool:
+    return f.metadata.get("kind", kind) == kind
+
+
+def _fields_of(cls: type) -> dict[str, tuple[Field, Any]]:
+    """name -> (field, annotated type), from the dataclass annotations."""
+    hints = typing.get_type_hints(cls)
+    return {f.name: (f, hints[f.name]) for f in fields(cls)}
+
+
+_SPEC_FIELDS = {kind: _fields_of(cls) for kind, cls in SOUP_SPECS.items()}
+_PART_FIELDS = {"run": _fields_of(RunSpec), "record": _fields_of(RecordSpec)}
+#: Every flat key -> the part that holds it ("soup", "run" or "record").
+_OWNER: dict[str, str] = {
+    **{k: "soup" for spec in _SPEC_FIELDS.values() for k in spec},
+    **{k: part for part, fs in _PART_FIELDS.items() for k in fs}}
+_KNOWN = sorted({*_OWNER, "kind", "name"})
+
+
+@dataclass(frozen=True)
+class World:
+    """Everything that determines a soup's bytes, and how a run of it observes and stops."""
+
+    soup: SoupSpec = field(default_factory=ProgramSoupSpec)
+    run: RunSpec = field(default_factory=RunSpec)
+    record: RecordSpec = field(default_factory=RecordSpec)
+    name: str = field(default="", compare=False)  # a label; not part of the soup's definition
+
+    def __post_init__(self) -> None:
+        _check_soup(self.soup, self.run)
+        _check_run(self.run)
+        _check_record(self.record)
+        size = getattr(self.soup, "program_size", None)
+        if size is not None and self.record.hamming_radius >= size:
+            _fail("hamming_radius", self.record.hamming_radius,
+                  f"an integer in [0, {size - 1}] for {size}-byte programs (0: no Hamming "
+                  "clusters)")
+
+    @property
+    def kind(self) -> str:
+        """``"program"`` (byte programs) or ``"neural"`` (weightwise particles)."""
+        return self.soup.kind
+
+    @property
+    def label(self) -> str:
+        """The world's name, else its soup's label (language, or "neural")."""
+        return self.name or self.soup.label
+
+    @property
+    def mutation_threshold(self) -> int:
+        """The integer ``m = round(p * 2^30)`` that mutation draws are compared with."""
+        return self._program_spec("mutation_threshold").mutation_threshold
+
+    def program_bytes(self) -> bytes | None:
+        """The seeded program as bytes (None when the world seeds none)."""
+        return self._program_spec("program").program_bytes()
+
+    def _program_spec(self, key: str) -> ProgramSoupSpec:
+        if not isinstance(self.soup, ProgramSoupSpec):
+            raise AttributeError(_other_kind(key, "program", self.kind))
+        return self.soup
+
     def to_dict(self) -> dict[str, Any]:
-        """Plain dict of every key (None values left out), ready for TOML."""
-        out = {}
-        skip = _NEURAL_ONLY if self.kind == "program" else _PROGRAM_ONLY
-        for f in fields(self):
-            v = getattr(self, f.name)
-            if v is not None and f.name not in skip:
-                out[f.name] = list(v) if isinstance(v, tuple) else v
+        """Plain dict of every key (None values left out), in the flat form, ready for TOML."""
+        out: dict[str, Any] = {} if self.kind == "program" else {"kind": self.kind}
+        for part in (self.soup, self.run, self.record):
+            for f in fields(part):
+                v = getattr(part, f.name)
+                if v is not None and _applies(f, self.kind):
+                    out[f.name] = list(v) if isinstance(v, tuple) else v
+        out["name"] = self.name
         return out
 
     def to_toml(self) -> str:
-        """The world as TOML text (what histories store)."""
-        lines = []
-        for k, v in self.to_dict().items():
-            lines.append(f"{k} = {_toml_value(v)}")
-        return "\n".join(lines) + "\n"
+        """The world as flat TOML text (what histories store)."""
+        return "".join(f"{k} = {_toml_value(v)}\n" for k, v in self.to_dict().items())
 
     def replace(self, **changes: Any) -> World:
-        """A copy with ``changes`` applied and validated."""
+        """A copy with ``changes`` (flat keys) applied and validated."""
         return make_world({**self.to_dict(), **changes})
 
 
-_FIELD_TYPES: dict[str, str] = {
-    "language": "str", "num_programs": "int", "seed": "int", "mutation_prob": "float",
-    "step_limit": "int", "program_size": "int", "zero_init": "bool", "reset_interval": "int",
-    "grid": "grid",
-    "pattern": "str?", "program": "str?", "program_copies": "int", "epochs": "int",
-    "until": "str", "report_every": "int",
-    "score_sample": "int", "snapshot_every": "int", "species_top": "int",
-    "hamming_radius": "int", "modes_persistence": "int", "registry_share": "float",
-    "tracer_tokens": "bool", "lineage": "bool", "name": "str", "kind": "str",
-    "attack_rate": "float", "learn_rate": "float", "learn_steps": "int", "train_steps": "int",
-    "learning_rate": "float", "momentum": "float", "noise": "float", "replace_dead": "bool",
-    "epsilon": "float",
-}
-KINDS = ("program", "neural")
-#: Keys that only program soups use: a neural world must leave them at their defaults.
-_PROGRAM_ONLY = ("language", "mutation_prob", "step_limit", "program_size", "program",
-                 "program_copies", "reset_interval", "tracer_tokens", "lineage", "zero_init",
-                 "score_sample",
-                 "species_top", "hamming_radius", "modes_persistence", "registry_share")
-#: Keys that only neural soups use (program worlds leave them out of their TOML).
-_NEURAL_ONLY = ("kind", "attack_rate", "learn_rate", "learn_steps", "train_steps",
-                "learning_rate", "momentum", "noise", "replace_dead", "epsilon")
-_ACCEPTED = {
-    "str": "a string", "str?": "a string", "int": "an integer", "float": "a number",
-    "bool": "true or false", "grid": "[W, H], two positive integers",
-}
+def _other_kind(key: str, kind: str, world_kind: str) -> str:
+    return f"world key {key!r} applies to {kind} soups only; this world has kind = {world_kind!r}"
+
+
+def _flat(key: str) -> property:
+    """A read-only property ``World.<key>`` delegating to the part that holds ``key``."""
+    part = _OWNER[key]
+
+    def get(self: World) -> Any:
+        if part == "soup":
+            if not hasattr(self.soup, key):
+                other = next(k for k, fs in _SPEC_FIELDS.items() if key in fs)
+                raise AttributeError(_other_kind(key, other, self.kind))
+            return getattr(self.soup, key)
+        return getattr(getattr(self, part), key)
+
+    return property(get, doc=f"``world.{part}.{key}`` (read-only).")
+
+
+for _key in _OWNER:
+    setattr(World, _key, _flat(_key))
 
 
 def _toml_value(v: Any) -> str:
@@ -132,143 +253,185 @@ def _toml_value(v: Any) -> str:
     return f'"{s}"'
 
 
-def _coerce(key: str, value: Any) -> Any:
-    kind = _FIELD_TYPES[key]
-    bad = AlifeError(f"world key {key!r}: {value!r} is not {_ACCEPTED[kind]}")
-    if kind in ("str", "str?"):
-        if not isinstance(value, str):
-            raise bad
-        return value
-    if kind == "bool":
-        if not isinstance(value, bool):
-            raise bad
-        return value
-    if kind == "int":
-        if isinstance(value, bool) or not isinstance(value, int):
-            raise bad
-        return value
-    if kind == "float":
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise bad
-        return float(value)
-    # grid
-    if (not isinstance(value, (list, tuple)) or len(value) != 2
-            or not all(isinstance(x, int) and not isinstance(x, bool) and x > 0 for x in value)):
-        raise bad
-    return (int(value[0]), int(value[1]))
+_ACCEPTED = {str: "a string", int: "an integer", float: "a number", bool: "true or false"}
 
 
-def _check(w: World) -> None:
-    def fail(key: str, accepted: str) -> None:
-        raise AlifeError(f"world key {key!r}: {getattr(w, key)!r} is out of range; "
-                         f"accepted: {accepted}")
+def _accepted(tp: Any) -> str:
+    """What a value of annotated type ``tp`` may be, in words."""
+    args = [a for a in typing.get_args(tp) if a is not type(None)]
+    if typing.get_origin(tp) in (Union, types.UnionType):
+        return _accepted(args[0])
+    if typing.get_origin(tp) is tuple:
+        return f"a list of {len(args)} values, each {_accepted(args[0])}"
+    return _ACCEPTED[tp]
 
-    if w.kind not in KINDS:
-        raise AlifeError(f"world key 'kind': {w.kind!r} is unknown; accepted: {', '.join(KINDS)}")
-    if w.kind == "neural":
-        _check_neural(w)
+
+def _coerce(key: str, tp: Any, value: Any, accepted: str | None = None) -> Any:
+    """``value`` as the annotated type ``tp`` of key ``key``, or one AlifeError line."""
+    bad = AlifeError(f"world key {key!r}: {value!r} is not {accepted or _accepted(tp)}")
+    args = typing.get_args(tp)
+    if typing.get_origin(tp) in (Union, types.UnionType):
+        if value is None and type(None) in args:
+            return None
+        tp = next(a for a in args if a is not type(None))
+        args = typing.get_args(tp)
+    if typing.get_origin(tp) is tuple:
+        if not isinstance(value, (list, tuple)) or len(value) != len(args):
+            raise bad
+        try:
+            return tuple(_coerce(key, a, x) for a, x in zip(args, value, strict=True))
+        except AlifeError:
+            raise bad from None
+    if tp is bool:
+        ok = isinstance(value, bool)
+    elif tp is float:
+        ok = isinstance(value, (int, float)) and not isinstance(value, bool)
     else:
-        default = World()
-        for key in _NEURAL_ONLY[1:]:
-            if getattr(w, key) != getattr(default, key):
-                raise AlifeError(f"world key {key!r} applies to neural soups only; set "
-                                 "kind = 'neural' or leave it out")
-    if w.language not in REGISTRY:
-        raise AlifeError(f"world key 'language': unknown language {w.language!r}; "
-                         f"accepted: {', '.join(REGISTRY)}")
-    if w.num_programs <= 0 or w.num_programs % 2:
-        fail("num_programs", "an even integer > 0 (programs meet in pairs)")
-    if not 0 <= w.seed < 2**64:
-        fail("seed", "an integer in [0, 2^64)")
-    if not 0.0 <= w.mutation_prob <= 1.0:
-        fail("mutation_prob", "a probability in [0, 1]")
-    if w.step_limit < 1:
-        fail("step_limit", "an integer >= 1")
-    if not MIN_PROGRAM_SIZE <= w.program_size <= MAX_PROGRAM_SIZE:
-        fail("program_size", f"an integer in [{MIN_PROGRAM_SIZE}, {MAX_PROGRAM_SIZE}] (bytes per "
-             "program; cubff's is 64)")
-    REGISTRY[w.language].check_program_size(w.program_size)
-    if w.reset_interval < 0:
-        fail("reset_interval", "an integer >= 0 (0 disables resets)")
-    if w.epochs < 0:
-        fail("epochs", "an integer >= 0")
-    if w.report_every < 1:
-        fail("report_every", "an integer >= 1")
-    if w.score_sample < 0:
-        fail("score_sample", "an integer >= 0")
-    if w.snapshot_every < 0:
-        fail("snapshot_every", "an integer >= 0 (0: first and last soup only)")
-    if not 0 <= w.species_top <= 1024:
-        fail("species_top", "an integer in [0, 1024]")
-    if not 0 <= w.hamming_radius <= 63:
-        fail("hamming_radius", "an integer in [0, 63] (0: no Hamming clusters)")
-    if w.modes_persistence < 0:
-        fail("modes_persistence", "an integer >= 0 (0: no MODES metrics)")
-    if not 0.0 < w.registry_share <= 1.0:
-        fail("registry_share", "a share in (0, 1]")
-    if w.program_copies < 1:
-        fail("program_copies", "an integer >= 1")
-    if w.grid is not None:
-        if w.pattern is not None:
+        ok = isinstance(value, tp) and not (tp is int and isinstance(value, bool))
+    if not ok:
+        raise bad
+    return float(value) if tp is float else value
+
+
+def _fail(key: str, value: Any, accepted: str) -> None:
+    shown = list(value) if isinstance(value, tuple) else value
+    raise AlifeError(f"world key {key!r}: {shown!r} is out of range; accepted: {accepted}")
+
+
+def _check_layout(s: SoupSpec) -> None:
+    """Size, seed and the spatial rules that both soup kinds share."""
+    if s.num_programs <= 0 or s.num_programs % 2:
+        _fail("num_programs", s.num_programs, "an even integer > 0 (soups meet in pairs)")
+    if not 0 <= s.seed < 2**64:
+        _fail("seed", s.seed, "an integer in [0, 2^64)")
+    if s.grid is not None:
+        if min(s.grid) < 1:
+            _fail("grid", s.grid, _GRID["accepted"])
+        if s.pattern is not None:
             raise AlifeError("world keys 'grid' and 'pattern' exclude each other; give one")
-        if w.grid[0] * w.grid[1] != w.num_programs:
-            raise AlifeError(f"world key 'grid': {list(w.grid)} has {w.grid[0] * w.grid[1]} "
-                             f"cells but num_programs is {w.num_programs}; accepted: [W, H] "
+        if s.grid[0] * s.grid[1] != s.num_programs:
+            raise AlifeError(f"world key 'grid': {list(s.grid)} has {s.grid[0] * s.grid[1]} "
+                             f"cells but num_programs is {s.num_programs}; accepted: [W, H] "
                              "with W * H == num_programs")
-    if w.program is not None:
-        data = w.program_bytes()
-        if len(data) > w.program_size * w.num_programs:
-            fail("program", f"at most {w.program_size * w.num_programs} bytes (the whole soup)")
-    if w.lineage and not w.tracer_tokens:
+
+
+def _check_soup(s: SoupSpec, run: RunSpec) -> None:
+    """The soup spec's values (and the tracer's capacity over the run's epochs)."""
+    _check_layout(s)
+    if isinstance(s, ParticleSoupSpec):
+        _check_particles(s)
+        return
+    if s.language not in REGISTRY:
+        raise AlifeError(f"world key 'language': unknown language {s.language!r}; "
+                         f"accepted: {', '.join(REGISTRY)}")
+    if not 0.0 <= s.mutation_prob <= 1.0:
+        _fail("mutation_prob", s.mutation_prob, "a probability in [0, 1]")
+    if s.step_limit < 1:
+        _fail("step_limit", s.step_limit, "an integer >= 1")
+    if not MIN_PROGRAM_SIZE <= s.program_size <= MAX_PROGRAM_SIZE:
+        _fail("program_size", s.program_size, f"an integer in [{MIN_PROGRAM_SIZE}, "
+              f"{MAX_PROGRAM_SIZE}] (bytes per program; cubff's is 64)")
+    REGISTRY[s.language].check_program_size(s.program_size)
+    if s.reset_interval < 0:
+        _fail("reset_interval", s.reset_interval, "an integer >= 0 (0 disables resets)")
+    if s.program_copies < 1:
+        _fail("program_copies", s.program_copies, "an integer >= 1")
+    if s.program is not None:
+        size = s.program_size * s.num_programs
+        if len(s.program_bytes()) > size:
+            _fail("program", s.program, f"at most {size} bytes (the whole soup)")
+    if s.lineage and not s.tracer_tokens:
         raise AlifeError("world key 'lineage': true needs tracer_tokens = true (a parent is "
                          "the program that gave most bytes, by tracer token)")
-    if w.tracer_tokens:
+    if s.tracer_tokens:
         from alife.soup.tracer import check_capacity
 
-        check_capacity(w.num_programs, w.epochs)
-    if w.until:
+        check_capacity(s.num_programs, run.epochs, s.program_size)
+
+
+def _check_particles(s: ParticleSoupSpec) -> None:
+    """Rates in [0, 1], non-negative steps, finite non-negative SGD settings."""
+    for key in ("attack_rate", "learn_rate"):
+        if not 0.0 <= getattr(s, key) <= 1.0:
+            _fail(key, getattr(s, key), "a probability in [0, 1]")
+    for key in ("learn_steps", "train_steps"):
+        if getattr(s, key) < 0:
+            _fail(key, getattr(s, key), "an integer >= 0")
+    for key in ("learning_rate", "momentum", "noise", "epsilon"):
+        value = getattr(s, key)
+        if not (value >= 0.0 and value < float("inf")):
+            _fail(key, value, "a finite number >= 0")
+    if s.epsilon == 0.0:
+        _fail("epsilon", s.epsilon, "a number > 0")
+
+
+def _check_run(r: RunSpec) -> None:
+    """Epochs, report cadence and a stop condition that parses."""
+    if r.epochs < 0:
+        _fail("epochs", r.epochs, "an integer >= 0")
+    if r.report_every < 1:
+        _fail("report_every", r.report_every, "an integer >= 1")
+    if r.until:
         from alife.run.stop import parse_condition
 
-        parse_condition(w.until)
+        parse_condition(r.until)
 
 
-def _check_neural(w: World) -> None:
-    """Neural soups: rates in [0, 1], non-negative steps, no program-soup-only keys."""
-    default = World()
-    for key in _PROGRAM_ONLY:
-        if getattr(w, key) != getattr(default, key):
-            raise AlifeError(f"world key {key!r} applies to program soups only; a world with "
-                             "kind = 'neural' must leave it out")
-    for key in ("attack_rate", "learn_rate"):
-        if not 0.0 <= getattr(w, key) <= 1.0:
-            raise AlifeError(f"world key {key!r}: {getattr(w, key)!r} is out of range; "
-                             "accepted: a probability in [0, 1]")
-    for key in ("learn_steps", "train_steps"):
-        if getattr(w, key) < 0:
-            raise AlifeError(f"world key {key!r}: {getattr(w, key)!r} is out of range; "
-                             "accepted: an integer >= 0")
-    for key in ("learning_rate", "momentum", "noise", "epsilon"):
-        value = getattr(w, key)
-        if not (value >= 0.0 and value < float("inf")):
-            raise AlifeError(f"world key {key!r}: {value!r} is out of range; accepted: a "
-                             "finite number >= 0")
-    if w.epsilon == 0.0:
-        raise AlifeError("world key 'epsilon': 0.0 is out of range; accepted: a number > 0")
+def _check_record(r: RecordSpec) -> None:
+    """Sample sizes, cadences and shares of what a run records."""
+    if r.score_sample < 0:
+        _fail("score_sample", r.score_sample, "an integer >= 0")
+    if r.snapshot_every < 0:
+        _fail("snapshot_every", r.snapshot_every, "an integer >= 0 (0: first and last soup only)")
+    if not 0 <= r.species_top <= 1024:
+        _fail("species_top", r.species_top, "an integer in [0, 1024]")
+    if not 0 <= r.hamming_radius <= 63:
+        _fail("hamming_radius", r.hamming_radius, "an integer in [0, 63] (0: no Hamming clusters)")
+    if r.modes_persistence < 0:
+        _fail("modes_persistence", r.modes_persistence, "an integer >= 0 (0: no MODES metrics)")
+    if not 0.0 < r.registry_share <= 1.0:
+        _fail("registry_share", r.registry_share, "a share in (0, 1]")
+
+
+def _kind_of(values: dict[str, Any]) -> str:
+    kind = values.get("kind", "program")
+    if kind not in KINDS:
+        raise AlifeError(f"world key 'kind': {kind!r} is unknown; accepted: {', '.join(KINDS)}")
+    return kind
 
 
 def make_world(values: dict[str, Any]) -> World:
-    """A validated :class:`World` from a dict of keys (unknown keys are an error)."""
-    known = {f.name for f in fields(World)}
-    clean: dict[str, Any] = {}
+    """A validated :class:`World` from a dict of flat keys (unknown keys are an error)."""
+    kind = _kind_of(values)
+    parts: dict[str, dict[str, Any]] = {"soup": {}, "run": {}, "record": {}}
+    name = ""
     for key, value in values.items():
-        if key not in known:
-            raise AlifeError(f"unknown world key {key!r}; accepted: {', '.join(sorted(known))}")
-        clean[key] = None if value is None else _coerce(key, value)
-    if clean.get("kind") == "neural" and "until" not in clean:
-        clean["until"] = ""  # the program soups' transition means nothing here
-    w = World(**clean)
-    _check(w)
-    return w
+        if key == "kind":
+            continue
+        if key == "name":
+            name = _coerce(key, str, value)
+            continue
+        if key not in _OWNER:
+            raise AlifeError(f"unknown world key {key!r}; accepted: {', '.join(_KNOWN)}")
+        part = _OWNER[key]
+        fs = _SPEC_FIELDS[kind] if part == "soup" else _PART_FIELDS[part]
+        if key not in fs or not _applies(fs[key][0], kind):
+            raise AlifeError(_refusal(key, kind))
+        f, tp = fs[key]
+        parts[part][key] = _coerce(key, tp, value, f.metadata.get("accepted"))
+    parts["run"].setdefault("until", SOUP_SPECS[kind].default_until)
+    run = RunSpec(**parts["run"])
+    return World(soup=SOUP_SPECS[kind](**parts["soup"]), run=run,
+                 record=RecordSpec(**parts["record"]), name=name)
+
+
+def _refusal(key: str, kind: str) -> str:
+    """The error for a key that belongs to the other soup kind than ``kind``."""
+    if kind == "program":
+        return (f"world key {key!r} applies to neural soups only; set kind = 'neural' or leave "
+                "it out")
+    return (f"world key {key!r} applies to program soups only; a world with kind = {kind!r} "
+            "must leave it out")
 
 
 def parse_override(text: str) -> tuple[str, Any]:
@@ -286,7 +449,7 @@ def parse_override(text: str) -> tuple[str, Any]:
 
 def load_world(path: str | os.PathLike | None = None,
                overrides: list[str] | dict[str, Any] | None = None) -> World:
-    """Load a world from TOML (or the defaults when ``path`` is None) and apply overrides."""
+    """Load a world from flat TOML (or the defaults when ``path`` is None), apply overrides."""
     values: dict[str, Any] = {}
     if path is not None:
         p = Path(path)
@@ -313,4 +476,5 @@ def default_world() -> World:
     return World(name="default")
 
 
-__all__ = ["World", "make_world", "load_world", "parse_override", "default_world"]
+__all__ = ["World", "ProgramSoupSpec", "ParticleSoupSpec", "RunSpec", "RecordSpec", "SoupSpec",
+           "SOUP_SPECS", "KINDS", "make_world", "load_world", "parse_override", "default_world"]

@@ -43,7 +43,7 @@ def panel_timings(world, soup) -> tuple[float, float]:
     from alife.viz.tiles import Viewport
     from alife.viz.trace import trace_interaction
 
-    if world.kind != "program":  # no program panel: particles have no trace
+    if not soup.exact_species:  # no program panel: particles have no trace
         return float("nan"), float("nan")
     painter, surface = FramePainter(world), pygame.Surface(WINDOW)
     view = Viewport.for_world(world, SOUP_PANE.w, SOUP_PANE.h)
@@ -126,7 +126,7 @@ def main(argv: list[str] | None = None) -> int:
     mean = {k: statistics.mean(r["epochs_per_s"] for r in runs if r["kind"] == k)
             for k in ("without viewer", "worker thread, no window", "with viewer")}
     result = {
-        "world": world.language if world.kind == "program" else world.kind,
+        "world": world.soup.label,
         "num_programs": world.num_programs, "threads": threads,
         "video_driver": os.environ.get("SDL_VIDEODRIVER", "default"), "runs": runs,
         "epochs_per_s": mean,

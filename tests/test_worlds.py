@@ -1,11 +1,13 @@
 """Every bundled world loads and runs (Mesa-style smoke test with a tiny budget)."""
 
+import tomllib
 from pathlib import Path
 
 import pytest
 
-from alife import Soup, load_world, replication_score
+from alife import AlifeError, Soup, load_world, make_world, new_soup, replication_score
 from alife.languages import names
+from alife.particles.soup import ParticleSoup
 
 ROOT = Path(__file__).resolve().parents[1]
 WORLDS = sorted((ROOT / "worlds").glob("*.toml"))
@@ -45,6 +47,26 @@ def test_seeding_makes_the_transition_fast():
     assert crossed[True] >= 6 and crossed[False] == 0
 
 
+def _check_program_soup(soup, world) -> None:
+    assert isinstance(soup, Soup)
+    assert soup.rows.shape == (world.num_programs, world.program_size)
+    m = soup.metrics(score_sample=8)
+    assert "higher_entropy" in m and m["h0"] > 0 and m["score_sample"] == 8
+    assert m["total_ops"] > 0 and "census_fixpoint" not in m
+
+
+def _check_particle_soup(soup, world) -> None:
+    assert isinstance(soup, ParticleSoup)
+    census = soup.census()
+    assert sum(census.values()) == world.num_programs  # every particle has a fixpoint class
+    m = soup.metrics()
+    assert m["census_fixpoint"] == census["fixpoint"] and "higher_entropy" not in m
+    assert m["sgd_steps"] == 2 * world.train_steps * (world.num_programs // 2)
+
+
+KIND_CHECKS = {"program": _check_program_soup, "neural": _check_particle_soup}
+
+
 @pytest.mark.parametrize("path", WORLDS, ids=lambda p: p.stem)
 def test_world_runs(path):
     world = load_world(path)
@@ -53,8 +75,25 @@ def test_world_runs(path):
         world = world.replace(num_programs=512)
     else:
         world = world.replace(num_programs=256, grid=[16, 16])
-    soup = Soup(world).run(3)
+    soup = new_soup(world).run(3)
     assert soup.epoch == 3 and soup.metrics()["epoch"] == 3
+    KIND_CHECKS[world.kind](soup, world)
+
+
+@pytest.mark.parametrize("path", WORLDS, ids=lambda p: p.stem)
+def test_world_round_trips_through_toml(path):
+    world = load_world(path)
+    again = make_world(tomllib.loads(world.to_toml()))
+    assert again == world and again.name == world.name and again.to_toml() == world.to_toml()
+    assert type(again.soup) is type(world.soup)
+
+
+def test_a_neural_world_is_not_a_program_soup():
+    world = load_world(ROOT / "worlds" / "neural_soup.toml", ["num_programs=64"])
+    with pytest.raises(AlifeError, match=r"^Soup\(world\) builds program soups, not kind = "
+                       r"'neural'; use alife.new_soup\(world\)"):
+        Soup(world)
+    assert isinstance(new_soup(world), ParticleSoup)
 
 
 def test_paper_default_world_is_the_default():

@@ -21,7 +21,7 @@ def _is_hdf5(path: Path) -> bool:
 
 
 def _soup_metrics(soup: Any) -> dict[str, float]:
-    m = soup.metrics(score_sample=soup.world.score_sample)
+    m = soup.metrics()
     for k in ("ops", "ops_per_interaction", "total_ops"):
         m.pop(k, None)
     return m

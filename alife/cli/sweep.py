@@ -17,7 +17,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
 
     world = world_from_args(args.world, args.set, args.max_epochs, args.until)
     seeds = parse_seeds(args.seeds)
-    out = Path(args.out) if args.out else Path("runs") / f"sweep-{world.name or world.language}"
+    out = Path(args.out) if args.out else Path("runs") / f"sweep-{world.label}"
     quiet = args.quiet or args.json
     where = f"Dask scheduler {args.scheduler}" if args.scheduler else \
         f"{args.workers or 'one per core'} local workers"
@@ -25,7 +25,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
 
     def start(n: int) -> None:
         if not quiet:
-            print(f"alife sweep: {world.name or world.language}, {n} seeds, up to "
+            print(f"alife sweep: {world.label}, {n} seeds, up to "
                   f"{world.epochs} epochs, until {world.until or 'none'}, on {where} -> {out}/",
                   file=sys.stderr)
         bars.append(tqdm(total=n, unit="run", disable=quiet, dynamic_ncols=True))

@@ -16,7 +16,7 @@ grid's spatial pairing), then, for every pair (a, b) in parallel:
 Every draw is a hash of (seed, stream, generation, index), so a soup's weights after generation
 g are the same with any thread count and across stop/resume. Weights are float32, 16 per row
 (14 used, 2 zero): a row is 64 bytes, so a neural soup is stored in histories, snapshots and
-checkpoints exactly as a program soup is (``programs`` is a uint8 view of the weights).
+checkpoints exactly as a program soup is (``rows`` is a uint8 view of the weights).
 """
 
 from __future__ import annotations
@@ -190,7 +190,9 @@ def classify_rows(rows: np.ndarray, eps: float, out: np.ndarray) -> None:
 
 
 class ParticleSoup:
-    """A soup of N weightwise particles with the interface of :class:`alife.soup.Soup`."""
+    """A soup of N weightwise particles (implements the soup protocol, alife.run.protocol)."""
+
+    exact_species = False  #: species are fixpoint classes, not exact programs
 
     def __init__(self, world: World | None = None, /, **keys: Any) -> None:
         if world is None:
@@ -202,18 +204,34 @@ class ParticleSoup:
         self.world = world
         n = world.num_programs
         self.weights = np.zeros((n, ROW), dtype=np.float32)  #: float32[N, 16], 14 used per row
-        #: the same memory as bytes, uint8[N, 64]: what histories store
-        self.programs = self.weights.view(np.uint8)
         init_particles(self.weights, np.uint64(world.seed))
-        self.tokens = np.zeros((0, 64), dtype=np.uint64)
-        self.pending_lineage: list[np.ndarray] = []
         self.epoch = 0  #: generations completed
-        self.reset_index = 1  #: unused by neural soups (kept for the history format)
         self.total_ops = 0  #: SGD steps and attacks so far
         self.last_counts = dict.fromkeys(COUNTERS, 0)
         self._classes_epoch: int | None = None
         self._classes = np.zeros(0, dtype=np.int8)
         self._offsets, self._partners = partner_lists(world)
+
+    @property
+    def rows(self) -> np.ndarray:
+        """The weights as bytes, ``uint8[N, 64]`` (the same memory): what histories store."""
+        return self.weights.view(np.uint8)
+
+    def saved(self) -> dict[str, Any]:
+        """What a checkpoint stores to resume bit-exactly (the soup protocol; no reset counter,
+        so the history format's ``reset_index`` is stored as 1, its starting value)."""
+        return {"epoch": self.epoch, "reset_index": 1, "programs": self.rows,
+                "total_ops": self.total_ops, "tokens": None}
+
+    def restore(self, state: Any) -> None:
+        """Continue from ``state`` (epoch, programs as weight bytes, total_ops)."""
+        if state.programs.shape != self.rows.shape:
+            raise AlifeError(f"the saved soup holds {state.programs.shape[0]} particles but the "
+                             f"world has num_programs = {self.world.num_programs}")
+        self.rows[:] = state.programs
+        self.epoch = state.epoch
+        self.total_ops = state.total_ops
+        self._classes_epoch = None
 
     def run(self, epochs: int = 1, threads: int | None = None) -> ParticleSoup:
         """Advance ``epochs`` generations in one compiled call (GIL released); return ``self``."""
@@ -280,7 +298,47 @@ class ParticleSoup:
         """One representative particle row (bytes) per class, most common class first."""
         first, counts = self.species()
         top = np.argsort(-counts, kind="stable")[:k]
-        return [(self.programs[first[i]].tobytes(), int(counts[i])) for i in top]
+        return [(self.rows[first[i]].tobytes(), int(counts[i])) for i in top]
+
+    def top_rows(self, k: int) -> list[dict[str, Any]]:
+        """One representative particle per fixpoint class: count, class, index and weights."""
+        first, counts = self.species()
+        classes = self.classes()
+        rows = []
+        for i in np.argsort(-counts, kind="stable")[:k]:
+            p = int(first[i])
+            rows.append({"count": int(counts[i]), "class": CLASS_NAMES[int(classes[p])],
+                         "index": p, "weights": self.weights[p, :NW].tolist()})
+        return rows
+
+    def describe(self) -> str:
+        """One line saying what the soup is."""
+        w = self.world
+        grid = f", grid {list(w.grid)}" if w.grid else ""
+        return (f"neural soup, {w.num_programs} weightwise particles{grid}, seed {w.seed}, "
+                f"attack {w.attack_rate:g}, learn-from {w.learn_rate:g}, {w.train_steps} "
+                "self-training steps")
+
+    def summary_lines(self, final: dict[str, Any], epochs_per_s: float,
+                      transition_epoch: int | None) -> list[str]:
+        """The end-of-run summary: census per fixpoint class, throughput, last generation."""
+        f, n = final, self.world.num_programs
+        census = "  ".join(f"{name} {int(f[f'census_{name}'])}" for name in
+                           ("fixpoint", "second_order", "other", "zero", "divergent"))
+        return [f"  census          {census}  (non-zero fixpoints {f['fixpoint_fraction']:.1%})",
+                f"  throughput      {epochs_per_s * n:,.0f} particle-generations/s "
+                f"({epochs_per_s:.2f} generations/s of {n} particles, reports included)",
+                f"  last generation {int(f['attacks'])} attacks, {int(f['learn_events'])} "
+                f"learn-from, {int(f['sgd_steps'])} SGD steps, {int(f['replaced'])} dead "
+                f"replaced; mean |w| {f['mean_abs_weight']:.4f}"]
+
+    def top_lines(self, top: list[dict[str, Any]]) -> list[str]:
+        """A heading and one line per :meth:`top_rows` entry."""
+        lines = ["one particle per class (count, class, weights):"]
+        for t in top:
+            weights = " ".join(f"{x:+.3f}" for x in t["weights"])
+            lines.append(f"  {t['count']:>7}  {t['class']:<12}  {weights}")
+        return lines
 
     def __repr__(self) -> str:
         w = self.world

@@ -19,7 +19,7 @@ from alife.history.reader import SoupState
 from alife.history.writer import HistoryWriter
 from alife.measures.modes import ModesTracker, instruction_counts, tracker_from_state, tracker_state
 from alife.measures.species import row_hashes
-from alife.soup.soup import Soup
+from alife.run.protocol import SoupProtocol as Soup
 
 
 class HistoryRecorder:
@@ -32,18 +32,19 @@ class HistoryRecorder:
         self.world = w = soup.world
         self.wall_offset = wall_offset  # wall time of earlier sessions of this run
         self.modes = None
-        self.programs = w.kind == "program"  # neural soups: no MODES, species or registry
-        if w.modes_persistence and self.programs:
-            state = resumed.modes if resumed is not None else None
-            self.modes = tracker_from_state(w.modes_persistence, state) if state is not None \
-                else ModesTracker(w.modes_persistence)
-        self.registry = ReplicatorRegistry(w.registry_share, language=w.language, seed=w.seed,
-                                           step_limit=w.step_limit)
-        # a resumed run: rebuild it as it was
-        for epoch, keys, counts in species_rows if self.programs else ():
-            self.registry.update(epoch, keys, counts, w.num_programs)
-        if species_rows and self.programs:
-            writer.write_registry(self.registry.to_array())
+        self.registry = None  # soups of exact species: MODES, top species and the registry
+        if soup.exact_species:
+            if w.modes_persistence:
+                state = resumed.modes if resumed is not None else None
+                self.modes = tracker_from_state(w.modes_persistence, state) \
+                    if state is not None else ModesTracker(w.modes_persistence)
+            self.registry = ReplicatorRegistry(w.registry_share, language=w.language,
+                                               seed=w.seed, step_limit=w.step_limit)
+            # a resumed run: rebuild it as it was
+            for epoch, keys, counts in species_rows:
+                self.registry.update(epoch, keys, counts, w.num_programs)
+            if species_rows:
+                writer.write_registry(self.registry.to_array())
         if writer.last_snapshot_epoch() is None:
             if self.world.lineage:
                 writer.start_lineage(soup.epoch)
@@ -53,46 +54,40 @@ class HistoryRecorder:
         """Record one report: metrics, top species, checkpoint (in that order)."""
         m = dict(metrics)
         m["wall_time"] = metrics.get("wall_time", 0.0) + self.wall_offset
-        if not self.programs:
+        if self.registry is None:
             self.writer.append_metrics(m)
-            self.writer.write_checkpoint(SoupState(
-                epoch=soup.epoch, reset_index=soup.reset_index, programs=soup.programs,
-                total_ops=soup.total_ops, wall_time=m["wall_time"]))
+            self.writer.write_checkpoint(SoupState(**soup.saved(), wall_time=m["wall_time"]))
             return
         first, counts = soup.species()
         if self.modes is not None and (self.modes.last_epoch is None
                                        or soup.epoch > self.modes.last_epoch):
-            species = soup.programs[first]
+            species = soup.rows[first]
             m.update(self.modes.update(soup.epoch, row_hashes(species), counts,
                                        instruction_counts(species, self.world.language)))
         self.writer.append_metrics(m)
         self._drain_lineage(soup)
         if self.world.species_top:
             top = np.argsort(-counts, kind="stable")[: self.world.species_top]
-            keys = soup.programs[first[top]]
+            keys = soup.rows[first[top]]
             self.writer.append_species(soup.epoch, keys, counts[top])
             before = [(e.peak_share, e.peak_epoch) for e in self.registry.entries()]
-            self.registry.update(soup.epoch, keys, counts[top], len(soup.programs))
+            self.registry.update(soup.epoch, keys, counts[top], len(soup.rows))
             if before != [(e.peak_share, e.peak_epoch) for e in self.registry.entries()]:
                 self.writer.write_registry(self.registry.to_array())
         self.writer.write_checkpoint(SoupState(
-            epoch=soup.epoch, reset_index=soup.reset_index, programs=soup.programs,
-            total_ops=soup.total_ops, wall_time=m["wall_time"], tokens=self._tokens(soup),
+            **soup.saved(), wall_time=m["wall_time"],
             modes=None if self.modes is None else tracker_state(self.modes)))
-
-    def _tokens(self, soup: Soup) -> np.ndarray | None:
-        return soup.tokens if self.world.tracer_tokens else None
 
     def _drain_lineage(self, soup: Soup) -> None:
         """Move the soup's collected lineage bits into the file (before the checkpoint)."""
-        if soup.pending_lineage:
+        if self.world.lineage and soup.pending_lineage:
             self.writer.append_lineage(np.concatenate(soup.pending_lineage))
             soup.pending_lineage.clear()
 
     def snapshot(self, soup: Soup, epoch_index: int) -> None:
         """Append the soup as it is after 0-based epoch ``epoch_index``."""
-        self.writer.append_snapshot(soup.epoch, soup.reset_index, soup.programs,
-                                    self._tokens(soup))
+        s = soup.saved()
+        self.writer.append_snapshot(s["epoch"], s["reset_index"], s["programs"], s["tokens"])
 
     @property
     def epoch_hooks(self) -> tuple[tuple[int, Callable[[Soup, int], None]], ...]:

@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from alife.measures.entropy import TRANSITION_THRESHOLD
+from alife.run.protocol import SoupProtocol as Soup
 from alife.run.stop import Condition
-from alife.soup.soup import Soup
 
 Observer = Callable[[Soup, dict[str, Any]], None]
 MAX_CHUNK = 16  # epochs per compiled call between progress updates

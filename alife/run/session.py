@@ -16,12 +16,12 @@ from typing import Any, Protocol
 
 from alife.errors import AlifeError
 from alife.history import History, HistoryWriter, SoupState
+from alife.run.protocol import SoupProtocol as Soup
 from alife.run.recorder import HistoryRecorder
 from alife.run.runner import RunSummary, run_soup
 from alife.run.soups import new_soup
 from alife.run.stop import parse_condition
 from alife.soup.checkpoint import checkpoint_name, write_dat
-from alife.soup.soup import Soup
 from alife.world import World
 
 Hook = tuple[int, Callable[[Soup, int], None]]
@@ -73,18 +73,7 @@ class RunOutcome:
 def soup_from_state(world: World, state: SoupState) -> Soup:
     """A soup of ``world`` continuing ``state`` (programs, epoch, reset counter, total ops)."""
     soup = new_soup(world)
-    if state.programs.shape != soup.programs.shape:
-        raise AlifeError(f"the saved soup holds {state.programs.shape[0]} programs but the "
-                         f"world has num_programs = {world.num_programs}")
-    soup.programs[:] = state.programs
-    if world.tracer_tokens:
-        if state.tokens is None:
-            raise AlifeError("the saved state has no tracer tokens but the world has "
-                             "tracer_tokens = true")
-        soup.tokens[:] = state.tokens
-    soup.epoch = state.epoch
-    soup.reset_index = state.reset_index
-    soup.total_ops = state.total_ops
+    soup.restore(state)
     return soup
 
 
@@ -104,11 +93,16 @@ def start_run(world: World, out: str | os.PathLike | None, *, alife_version: str
     if dat_dir is not None:
         d = Path(dat_dir)
         d.mkdir(parents=True, exist_ok=True)
-        hooks.append((dat_every, lambda s, e: write_dat(d / checkpoint_name(e), s.programs,
-                                                        s.epoch, s.reset_index)))
+        hooks.append((dat_every, lambda s, e: _write_dat(d / checkpoint_name(e), s)))
     return soup, _drive(soup, world, writer, world.epochs, world.until, progress, hooks,
                         wall_offset=0.0, earlier_transition=None, on_start=on_start,
                         watcher=watcher)
+
+
+def _write_dat(path: Path, soup: Soup) -> None:
+    """The soup as a reference ``.dat`` checkpoint (its saved programs, epoch, reset counter)."""
+    s = soup.saved()
+    write_dat(path, s["programs"], s["epoch"], s["reset_index"])
 
 
 def resume_run(path: str | os.PathLike, *, alife_version: str, epochs: int | None = None,

@@ -2,18 +2,11 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Union
-
+from alife.run.protocol import SoupProtocol
 from alife.world import World
 
-if TYPE_CHECKING:
-    from alife.particles.soup import ParticleSoup
-    from alife.soup.soup import Soup
 
-AnySoup = Union["Soup", "ParticleSoup"]
-
-
-def new_soup(world: World) -> AnySoup:
+def new_soup(world: World) -> SoupProtocol:
     """A fresh soup of ``world``: :class:`alife.soup.Soup` for programs, a
     :class:`alife.particles.soup.ParticleSoup` for ``kind = "neural"``."""
     if world.kind == "neural":
@@ -25,6 +18,4 @@ def new_soup(world: World) -> AnySoup:
     return Soup(world)
 
 
-def is_neural(soup: object) -> bool:
-    """Whether ``soup`` is a soup of neural particles."""
-    return getattr(getattr(soup, "world", None), "kind", "program") == "neural"
+__all__ = ["new_soup", "SoupProtocol"]

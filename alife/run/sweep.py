@@ -55,7 +55,7 @@ def parse_seeds(text: str) -> list[int]:
 
 def run_path(out_dir: Path, world: World) -> Path:
     """Where the sweep keeps the history of ``world`` (one seed)."""
-    return out_dir / f"{world.name or world.language}__seed{world.seed}.h5"
+    return out_dir / f"{world.label}__seed{world.seed}.h5"
 
 
 def _differs(stored: World, wanted: World) -> str | None:

@@ -19,7 +19,12 @@ from alife.languages import get
 from alife.languages.dispatch import compiled
 from alife.measures.diversity import diversity, species_labels
 from alife.measures.entropy import complexity
-from alife.measures.replication import CONFIRMED, REPLICATOR, replication_scores
+from alife.measures.replication import (
+    CONFIRMED,
+    REPLICATOR,
+    replication_score,
+    replication_scores,
+)
 from alife.measures.species import species_counts
 from alife.soup.checkpoint import Checkpoint, check_dat_size, read_dat, write_dat
 from alife.soup.initial import init_programs
@@ -54,11 +59,16 @@ class Soup:
     """A soup of ``N`` programs (``program_size`` bytes, 64 by default) that meet in pairs, run
     as one tape, and split again."""
 
+    exact_species = True  #: species are exact programs (MODES, top species, registry)
+
     def __init__(self, world: World | None = None, /, **keys: Any) -> None:
         if world is None:
             world = make_world(keys)
         elif keys:
             world = world.replace(**keys)
+        if world.kind != "program":
+            raise AlifeError(f"Soup(world) builds program soups, not kind = {world.kind!r}; use "
+                             "alife.new_soup(world), which builds every kind")
         self.world = world
         self.language = get(world.language)
         n, size = world.num_programs, world.program_size
@@ -116,6 +126,28 @@ class Soup:
     def save_dat(self, path: str | os.PathLike) -> Path:
         """Write the soup in the reference's ``.dat`` format."""
         return write_dat(path, self.programs, self.epoch, self.reset_index)
+
+    def saved(self) -> dict[str, Any]:
+        """What a checkpoint stores to resume bit-exactly (the soup protocol)."""
+        return {"epoch": self.epoch, "reset_index": self.reset_index, "programs": self.programs,
+                "total_ops": self.total_ops,
+                "tokens": self.tokens if self.world.tracer_tokens else None}
+
+    def restore(self, state: Any) -> None:
+        """Continue from ``state`` (epoch, reset_index, programs, total_ops, tokens)."""
+        if state.programs.shape != self.programs.shape:
+            raise AlifeError(f"the saved soup holds {state.programs.shape[0]} programs but the "
+                             f"world has num_programs = {self.world.num_programs}")
+        self.programs[:] = state.programs
+        if self.world.tracer_tokens:
+            if state.tokens is None:
+                raise AlifeError("the saved state has no tracer tokens but the world has "
+                                 "tracer_tokens = true")
+            self.tokens[:] = state.tokens
+        self.epoch = state.epoch
+        self.reset_index = state.reset_index
+        self.total_ops = state.total_ops
+        self._species_epoch = None
 
     # --- running -------------------------------------------------------------------------------
 
@@ -207,6 +239,50 @@ class Soup:
         """Short progress-bar fields of a report."""
         return {"H": f"{m['higher_entropy']:.3f}", "ops/int": f"{m['ops_per_interaction']:.0f}",
                 "rep": f"{m.get('replicators', 0)}/{m.get('score_sample', 0)}"}
+
+    @property
+    def rows(self) -> np.ndarray:
+        """The programs, ``uint8[N, 64]`` (the soup protocol's rows)."""
+        return self.programs
+
+    def describe(self) -> str:
+        """One line saying what the soup is."""
+        w = self.world
+        grid = f", grid {list(w.grid)}" if w.grid else ""
+        return (f"{w.language}, {w.num_programs} programs{grid}, seed {w.seed}, mutation "
+                f"{w.mutation_prob:g}")
+
+    def top_rows(self, k: int) -> list[dict[str, Any]]:
+        """The ``k`` most common programs: count, replication score, hex and text."""
+        w = self.world
+        rows = []
+        for program, count in self.most_common(k):
+            score = replication_score(program, w.language, max(self.epoch - 1, 0), w.seed,
+                                      w.step_limit, program_size=w.program_size)
+            rows.append({"count": count, "score": score, "hex": program.hex(),
+                         "text": self.language.disassemble(program)})
+        return rows
+
+    def summary_lines(self, final: dict[str, Any], epochs_per_s: float,
+                      transition_epoch: int | None) -> list[str]:
+        """The end-of-run summary: transition, final metrics, replicators."""
+        f = final
+        lines = [f"  transition      high-order entropy crossed 3.0 at the report of epoch "
+                 f"{transition_epoch}" if transition_epoch is not None
+                 else "  transition      high-order entropy never exceeded 3.0",
+                 f"  final metrics   higher_entropy {f['higher_entropy']:.4f}  h0 {f['h0']:.4f}  "
+                 f"bpb {f['bpb']:.4f}  brotli {int(f['brotli_size'])}  ops/interaction "
+                 f"{f['ops_per_interaction']:.1f}  distinct programs {int(f['richness'])}"]
+        if "score_sample" in f:
+            lines.append(f"  replicators     {f['replicators']}/{f['score_sample']} sampled "
+                         f"programs score >= 5, {f['confirmed']} >= 48 (mean score "
+                         f"{f['score_mean']:.1f})")
+        return lines
+
+    def top_lines(self, top: list[dict[str, Any]]) -> list[str]:
+        """A heading and one line per :meth:`top_rows` entry."""
+        return ["most common programs (count, replication score, program):",
+                *(f"  {t['count']:>7}  {t['score']:>2}  {t['text']}" for t in top)]
 
     def most_common(self, k: int = 5) -> list[tuple[bytes, int]]:
         """The ``k`` most common programs with their counts (ties: first in the soup first)."""

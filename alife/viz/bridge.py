@@ -19,8 +19,8 @@ from typing import Any
 import numpy as np
 
 from alife.measures.entropy import TRANSITION_THRESHOLD
+from alife.run.protocol import SoupProtocol as Soup
 from alife.run.runner import MAX_CHUNK
-from alife.soup.soup import Soup
 from alife.world import World
 
 #: Metric series the viewer draws as sparklines (reported every ``report_every`` epochs).
@@ -140,7 +140,7 @@ class LiveBridge:
 
     def _publish(self, soup: Soup) -> None:
         self._frame = SoupFrame(
-            world=self.world, programs=soup.programs.copy(), epoch=soup.epoch,
+            world=self.world, programs=soup.rows.copy(), epoch=soup.epoch,
             series={k: np.array(v) for k, v in self._series.items()}, top=self._top,
             epochs_per_s=self._rate_now(), status=self._status(), top_epoch=self._top_epoch)
         self._fresh = True

@@ -373,7 +373,7 @@ class Viewer:
         overwriting)."""
         if path is None:
             f, w = self.frame, self.world
-            label = w.language if w.kind == "program" else "neural"
+            label = w.soup.label
             stem = f"alife_{label}_seed-{w.seed}_epoch-{f.epoch if f else 0}"
             if self.panel is not None:
                 stem += f"_program-{self.panel.index}_step-{self.panel.step}"
@@ -480,7 +480,7 @@ def _watch(world: World, run: Any, exit_when_done: bool, fps: int,
         except BaseException as exc:  # handed to the main thread below
             bridge.finish(exc)
 
-    label = world.language if world.kind == "program" else "neural soup"
+    label = world.soup.label
     surface = open_window(f"alife: {world.name or label}, seed {world.seed}")
     viewer = Viewer(LiveSource(bridge), surface, fps, screenshot_dir)
     if on_viewer is not None:
@@ -506,7 +506,7 @@ def view_history(path: str | os.PathLike, follow: bool = False, fps: int = FPS,
     source = HistorySource(path, follow)
     try:
         w = source.world
-        label = w.language if w.kind == "program" else "neural soup"
+        label = w.soup.label
         surface = open_window(f"alife view: {Path(path).name} ({label}, seed {w.seed})")
         Viewer(source, surface, fps, screenshot_dir).loop()
     finally:

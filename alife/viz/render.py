@@ -84,8 +84,8 @@ class FramePainter:
         # face lacks a few
         self.cell_font = pygame.font.Font(pygame.font.match_font("dejavusans") or mono, 12)
         self.world = world
-        self.language = world.language
         self.soup = SoupPainter(tile_renderer(world))
+        self.language: str = getattr(self.soup.renderer, "language", "")  # "": no byte labels
         self._lut32: np.ndarray | None = None
         self._glyphs: dict[tuple[str, tuple[int, int, int], int], pygame.Surface] = {}
         self.colours = self.soup.renderer.palette

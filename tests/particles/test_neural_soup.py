@@ -42,15 +42,15 @@ def test_same_bytes_with_any_thread_count_and_chunking():
                         "noise": 1e-3})
     one = ParticleSoup(world).run(12, threads=1)
     two = ParticleSoup(world).run(5, threads=2).run(7, threads=2)
-    assert np.array_equal(one.programs, two.programs)
+    assert np.array_equal(one.rows, two.rows)
     other_seed = ParticleSoup(world.replace(seed=12)).run(12)
-    assert not np.array_equal(one.programs, other_seed.programs)
+    assert not np.array_equal(one.rows, other_seed.rows)
 
 
 def test_rows_are_64_bytes_of_float32_weights():
     soup = ParticleSoup(num_programs=10, seed=0)
-    assert soup.programs.shape == (10, 64) and soup.programs.dtype == np.uint8
-    assert np.array_equal(soup.programs[:, :56].copy().view(np.float32), soup.weights[:, :14])
+    assert soup.rows.shape == (10, 64) and soup.rows.dtype == np.uint8
+    assert np.array_equal(soup.rows[:, :56].copy().view(np.float32), soup.weights[:, :14])
     assert not soup.weights[:, 14:].any()
     assert np.allclose(soup.weights[:, :14], P.random_particles(10, seed=0), atol=1e-7)
 

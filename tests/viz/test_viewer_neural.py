@@ -52,7 +52,7 @@ def test_particles_are_coloured_by_their_fixpoint_class():
     surface = pygame.Surface((1280, 800))
     painter = FramePainter(world)
     view = Viewport.for_world(world, SOUP_PANE.w, SOUP_PANE.h, tile=4)
-    painter.draw(surface, SoupFrame(world, soup.programs.copy(), 0), view)
+    painter.draw(surface, SoupFrame(world, soup.rows.copy(), 0), view)
     palette = NeuralTiles().palette
 
     def colour(member: int, cell: int) -> tuple[int, ...]:
@@ -95,7 +95,7 @@ def test_alife_run_view_and_replay_of_a_neural_history(tmp_path, capsys):
     with History(out) as h:
         epochs = [int(e) for e in h.snapshot_epochs()]
         last = h.snapshot(epochs[-1]).programs
-        assert np.array_equal(last, soup.programs)
+        assert np.array_equal(last, soup.rows)
     assert len(pngs) == len(epochs) == 5
     image = pygame.image.load(str(pngs[-1]))
     view = Viewport.for_world(soup.world, SOUP_PANE.w, SOUP_PANE.h, tile=4)
