@@ -228,7 +228,7 @@ def _check(w: World) -> None:
     if w.until:
         from alife.run.stop import parse_condition
 
-        parse_condition(w.until)
+        parse_condition(w.until, w.kind)
 
 
 def _check_neural(w: World) -> None:

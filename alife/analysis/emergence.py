@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 
 from alife.errors import AlifeError
+from alife.history.format import ENTRY_DTYPE
 from alife.languages import DEFAULT_STEP_LIMIT, get
 from alife.measures.entropy import TRANSITION_THRESHOLD
 from alife.measures.replication import REPLICATOR, replication_scores
@@ -181,11 +182,6 @@ class ReplicatorEntry:
     score: int  #: replication score, computed once at first sight
     peak_share: float
     peak_epoch: int
-
-
-ENTRY_DTYPE = np.dtype([("program", np.uint8, (L,)), ("first_epoch", np.int64),
-                        ("first_share", np.float64), ("score", np.int64),
-                        ("peak_share", np.float64), ("peak_epoch", np.int64)])
 
 
 class ReplicatorRegistry:

@@ -1,10 +1,11 @@
-"""The history file layout (shared/spec/history.md), version 1, created in one place.
+"""The history file layout (shared/spec/history.md), version 2, created in one place.
 
 ::
 
     /            attrs: format, format_version, world (TOML), seed, language, alife_version,
                         created, status, stopped_by, writer_pid, writer_host
-    /metrics/    epoch (dimension scale) and one float64 series per name in METRICS
+    /metrics/    epoch (dimension scale) and one series per metric of the soup's kind in the
+                 registry (alife.metrics), with attrs meaning, unit; NaN where not measured
     /species/    epoch [n], key uint8[n, k, 64], count int64[n, k]: top-k programs per report
     /snapshots/  epoch [m], reset_index [m], soup uint8[m, N, 64] (gzip, one chunk each)
     /checkpoint/ active (slot 0/1, -1 before the first), and per slot: epoch, reset_index,
@@ -20,31 +21,30 @@ program p's lineage parent in that epoch was its partner.
 
 Neural soups (``kind = "neural"``) use the same layout: each particle is a 64-byte row of 16
 little-endian float32 slots (14 weights, 2 zeros), so ``soup`` datasets hold weights as bytes
-(``rows.view("<f4")``); their reports fill the ``census_*`` series and leave species, registry
-and MODES empty. The root attribute ``language`` is ``"neural"``.
+(``rows.view("<f4")``); their metrics are the registry's neural ones (``census_*``, ...), and
+species, registry and MODES stay empty. The root attribute ``language`` is ``"neural"``.
+
+Version 1 (read too) held one float64 series for every metric of both kinds; version 2 holds
+the soup kind's registered metrics only, each with the registry's dtype, meaning and unit.
 """
 
 from __future__ import annotations
 
 import h5py
+import numpy as np
 
-from alife.analysis.emergence import ENTRY_DTYPE
+from alife.metrics import metrics_for
 from alife.world import World
 
 FORMAT = "alife-history"
-FORMAT_VERSION = 1
-#: Metric series every history holds (float64, NaN where not measured).
-METRICS = ("h0", "brotli_size", "bpb", "higher_entropy", "ops", "ops_per_interaction",
-           "total_ops", "richness", "shannon_bits", "score_sample", "score_mean", "score_max",
-           "replicators", "confirmed", "replicator_fraction", "wall_time",
-           "token_origins", "token_initial_share", "token_top_share",
-           "gini_simpson", "hill_2", "berger_parker", "evenness", "skeleton_richness",
-           "skeleton_shannon_bits", "hamming_richness", "hamming_shannon_bits", "modes_change",
-           "modes_novelty", "modes_ecology", "modes_complexity", "modes_persistent",
-           # neural soups (kind = "neural"): census per fixpoint class and the last generation
-           "census_divergent", "census_zero", "census_fixpoint", "census_second_order",
-           "census_other", "fixpoint_fraction", "attacks", "learn_events", "sgd_steps",
-           "replaced", "mean_abs_weight")
+FORMAT_VERSION = 2
+#: Versions this alife reads (1: every metric of both kinds, all float64).
+READABLE_VERSIONS = (1, 2)
+L = 64
+#: One replicator-registry entry (``/registry/entries``; alife.analysis.emergence builds them).
+ENTRY_DTYPE = np.dtype([("program", np.uint8, (L,)), ("first_epoch", np.int64),
+                        ("first_share", np.float64), ("score", np.int64),
+                        ("peak_share", np.float64), ("peak_epoch", np.int64)])
 CHECKPOINT_SCALARS = ("epoch", "reset_index", "total_ops", "wall_time")
 SNAPSHOT_COMPRESSION = {"compression": "gzip", "compression_opts": 1}
 
@@ -55,8 +55,12 @@ def create_layout(f: h5py.File, world: World) -> None:
     m = f.create_group("metrics")
     ep = m.create_dataset("epoch", (0,), maxshape=(None,), dtype="i8", chunks=(256,))
     ep.make_scale("epoch")
-    for name in METRICS:
-        d = m.create_dataset(name, (0,), maxshape=(None,), dtype="f8", chunks=(256,))
+    ep.attrs.update({"meaning": "epochs completed at each report", "unit": "epochs"})
+    for spec in metrics_for(world.kind):
+        if spec.name == "epoch":
+            continue
+        d = m.create_dataset(spec.name, (0,), maxshape=(None,), dtype=spec.dtype, chunks=(256,))
+        d.attrs.update({"meaning": spec.meaning, "unit": spec.unit})
         d.dims[0].attach_scale(ep)
     sp = f.create_group("species")
     sp.create_dataset("epoch", (0,), maxshape=(None,), dtype="i8", chunks=(256,))
