@@ -134,8 +134,11 @@ class History:
 
     @_guard
     def transition_epoch(self, threshold: float = TRANSITION_THRESHOLD) -> int | None:
-        """Epochs completed at the first observation with high-order entropy > ``threshold``."""
+        """Epochs completed at the first observation with high-order entropy > ``threshold``
+        (None: not yet, or a soup kind that does not record it)."""
         m = self.metrics()
+        if "higher_entropy" not in m:
+            return None
         hit = np.flatnonzero(m["higher_entropy"] > threshold)
         return int(m["epoch"][hit[0]]) if len(hit) else None
 
