@@ -33,7 +33,12 @@ from typing import Any, ClassVar, Union
 from alife.errors import AlifeError
 from alife.languages import REGISTRY
 from alife.languages.text import parse as parse_program
-from alife.shapes import MAX_PROGRAM_SIZE, MIN_PROGRAM_SIZE, PROGRAM_SIZE
+from alife.shapes import (
+    MAX_PROGRAM_SIZE,
+    MIN_PROGRAM_SIZE,
+    PROGRAM_SIZE,
+    check_token_capacity,
+)
 
 #: Field metadata of record keys that only program soups use: other kinds may not set them (they
 #: read as their defaults there, unused by soups without exact species).
@@ -167,7 +172,7 @@ class World:
 
     def __post_init__(self) -> None:
         _check_soup(self.soup, self.run)
-        _check_run(self.run)
+        _check_run(self.run, self.kind)
         _check_record(self.record)
         size = getattr(self.soup, "program_size", None)
         if size is not None and self.record.hamming_radius >= size:
@@ -344,9 +349,7 @@ def _check_soup(s: SoupSpec, run: RunSpec) -> None:
         raise AlifeError("world key 'lineage': true needs tracer_tokens = true (a parent is "
                          "the program that gave most bytes, by tracer token)")
     if s.tracer_tokens:
-        from alife.soup.tracer import check_capacity
-
-        check_capacity(s.num_programs, run.epochs, s.program_size)
+        check_token_capacity(s.num_programs, run.epochs, s.program_size)
 
 
 def _check_particles(s: ParticleSoupSpec) -> None:
@@ -365,8 +368,8 @@ def _check_particles(s: ParticleSoupSpec) -> None:
         _fail("epsilon", s.epsilon, "a number > 0")
 
 
-def _check_run(r: RunSpec) -> None:
-    """Epochs, report cadence and a stop condition that parses."""
+def _check_run(r: RunSpec, kind: str) -> None:
+    """Epochs, report cadence and a stop condition on a metric the soup's kind records."""
     if r.epochs < 0:
         _fail("epochs", r.epochs, "an integer >= 0")
     if r.report_every < 1:
@@ -374,7 +377,7 @@ def _check_run(r: RunSpec) -> None:
     if r.until:
         from alife.run.stop import parse_condition
 
-        parse_condition(r.until)
+        parse_condition(r.until, kind)
 
 
 def _check_record(r: RecordSpec) -> None:

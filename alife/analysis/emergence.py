@@ -11,17 +11,19 @@ run, :class:`ReplicatorRegistry` records every species first seen above a share 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
 from alife.errors import AlifeError
-from alife.languages import DEFAULT_STEP_LIMIT, get
 from alife.measures.entropy import TRANSITION_THRESHOLD
-from alife.measures.replication import REPLICATOR, replication_scores
+from alife.measures.replicators import (  # noqa: F401 (re-exported: older imports)
+    ENTRY_DTYPE,
+    ReplicatorEntry,
+    ReplicatorRegistry,
+)
 
-L = 64
 Z95 = 1.959963984540054
 
 
@@ -166,103 +168,3 @@ def summarise_sweep(transition_epochs: list[int | None], caps: list[int] | int,
         n=n, transitioned=k, fraction=k / n, wilson_low=low, wilson_high=high, median=km.median,
         km=km, rate=rate, mean_epochs=1.0 / rate if rate else math.inf,
         mrl=tuple((float(t), km.mean_residual_life(t)) for t in mrl_times))
-
-
-# ---------------------------------------------------------------- replicators within a run
-
-
-@dataclass(frozen=True)
-class ReplicatorEntry:
-    """A species first seen above the registry's share threshold."""
-
-    program: bytes  #: the 64-byte program
-    first_epoch: int
-    first_share: float
-    score: int  #: replication score, computed once at first sight
-    peak_share: float
-    peak_epoch: int
-
-
-ENTRY_DTYPE = np.dtype([("program", np.uint8, (L,)), ("first_epoch", np.int64),
-                        ("first_share", np.float64), ("score", np.int64),
-                        ("peak_share", np.float64), ("peak_epoch", np.int64)])
-
-
-class ReplicatorRegistry:
-    """Every species seen with share >= ``share``: first epoch and share, score, peak share.
-
-    A new species is scored once, at its first sighting, as the reference scores a one-program
-    soup (:func:`alife.measures.replication.replication_score` with the sighting's epoch and the
-    registry's ``seed``); :meth:`replicators` keeps those with score >= ``min_score``.
-    """
-
-    def __init__(self, share: float = 0.01, min_score: int = REPLICATOR,
-                 language: str = "bff_noheads", seed: int = 0,
-                 step_limit: int = DEFAULT_STEP_LIMIT) -> None:
-        if not 0 < share <= 1:
-            raise AlifeError(f"share threshold must be in (0, 1], got {share!r}")
-        get(language)
-        self.share = float(share)
-        self.min_score = int(min_score)
-        self.language = language
-        self.seed = int(seed)
-        self.step_limit = int(step_limit)
-        self._entries: dict[bytes, ReplicatorEntry] = {}  # in order of first sighting
-
-    def update(self, epoch: int, keys: np.ndarray, counts: np.ndarray, total: int) -> int:
-        """Record the species ``keys`` (uint8[k, 64]) with ``counts`` (int64[k]) in a soup of
-        ``total`` programs at ``epoch``; return how many species were new."""
-        keys = np.ascontiguousarray(keys, dtype=np.uint8)
-        counts = np.asarray(counts, dtype=np.int64).ravel()
-        if keys.ndim != 2 or keys.shape[1] != L or len(keys) != len(counts) or total <= 0:
-            raise AlifeError(f"registry update needs keys uint8[k, {L}], one count per key and a "
-                             f"positive total, got keys {keys.shape}, {len(counts)} counts, "
-                             f"total {total}")
-        shares = counts / float(total)
-        above = np.flatnonzero(shares >= self.share)
-        new_rows = []
-        for i in above:
-            program = keys[i].tobytes()
-            old = self._entries.get(program)
-            if old is None:
-                new_rows.append(i)
-            elif shares[i] > old.peak_share:
-                self._entries[program] = replace(old, peak_share=float(shares[i]),
-                                                 peak_epoch=int(epoch))
-        if new_rows:
-            rows = np.array(new_rows)
-            scores = replication_scores(keys[rows], self.language, int(epoch), self.seed,
-                                        indices=np.zeros(len(rows), dtype=np.int64),
-                                        num_programs=1, step_limit=self.step_limit)
-            for i, score in zip(rows, scores, strict=True):
-                program = keys[i].tobytes()
-                if program not in self._entries:  # a key repeated within this update
-                    s = float(shares[i])
-                    self._entries[program] = ReplicatorEntry(program, int(epoch), s, int(score),
-                                                             s, int(epoch))
-        return len({keys[i].tobytes() for i in new_rows})
-
-    def entries(self) -> list[ReplicatorEntry]:
-        """All entries, in order of first sighting."""
-        return list(self._entries.values())
-
-    def replicators(self) -> list[ReplicatorEntry]:
-        """The entries whose score is >= ``min_score``."""
-        return [e for e in self._entries.values() if e.score >= self.min_score]
-
-    def to_array(self) -> np.ndarray:
-        """The entries as a structured array (:data:`ENTRY_DTYPE`), e.g. for a history file."""
-        out = np.zeros(len(self._entries), dtype=ENTRY_DTYPE)
-        for i, e in enumerate(self._entries.values()):
-            out[i] = (np.frombuffer(e.program, dtype=np.uint8), e.first_epoch, e.first_share,
-                      e.score, e.peak_share, e.peak_epoch)
-        return out
-
-    def load_array(self, array: np.ndarray) -> None:
-        """Replace the entries with those of :meth:`to_array` output (to resume a run)."""
-        self._entries = {}
-        for r in np.asarray(array, dtype=ENTRY_DTYPE):
-            program = r["program"].tobytes()
-            self._entries[program] = ReplicatorEntry(
-                program, int(r["first_epoch"]), float(r["first_share"]), int(r["score"]),
-                float(r["peak_share"]), int(r["peak_epoch"]))

@@ -14,13 +14,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from alife.analysis.emergence import ENTRY_DTYPE, ReplicatorRegistry
 from alife.errors import AlifeError
 from alife.measures.replication import CONFIRMED
+from alife.measures.replicators import ENTRY_DTYPE, ReplicatorRegistry
 from alife.soup.tracer import token_epoch, token_position
 from alife.world import World
-
-L = 64
 
 
 @dataclass(frozen=True)
@@ -36,13 +34,13 @@ class FirstReplicator:
 
     @property
     def creation_epochs(self) -> np.ndarray:
-        """Epoch count at which each of its 64 bytes' tokens was made (0: the initial soup)."""
+        """Epoch count at which each of its bytes' tokens was made (0: the initial soup)."""
         return token_epoch(self.tokens)
 
     @property
     def origin_programs(self) -> np.ndarray:
         """The program each byte's token was made in."""
-        return token_position(self.tokens) // L
+        return token_position(self.tokens) // self.tokens.shape[-1]
 
     def summary(self) -> dict[str, object]:
         """The token-origin analysis as plain numbers."""
@@ -56,7 +54,7 @@ class FirstReplicator:
             "bytes_made_later": int((created > 0).sum()),
             "latest_creation_epoch": int(created.max()),
             "origin_programs": int(len(origins)),
-            "largest_origin_share": float(counts.max() / L),
+            "largest_origin_share": float(counts.max() / self.tokens.shape[-1]),
             "top_origins": [(int(origins[i]), int(counts[i])) for i in top[:5]],
         }
 
@@ -65,7 +63,7 @@ def rebuild_registry(world: World, observations, share: float) -> np.ndarray:
     """The replicator registry (:data:`ENTRY_DTYPE`) for another ``share`` threshold, rebuilt
     from the stored (epoch, top keys, counts) observations (it is a function of them)."""
     registry = ReplicatorRegistry(share, language=world.language, seed=world.seed,
-                                  step_limit=world.step_limit)
+                                  step_limit=world.step_limit, program_size=world.program_size)
     for epoch, keys, counts in observations:
         registry.update(int(epoch), keys, counts, world.num_programs)
     return registry.to_array()

@@ -21,7 +21,9 @@ def _is_hdf5(path: Path) -> bool:
 
 
 def _soup_metrics(soup: Any) -> dict[str, float]:
-    m = soup.metrics()
+    from alife.metrics import report
+
+    m = report(soup)
     for k in ("ops", "ops_per_interaction", "total_ops"):
         m.pop(k, None)
     return m
@@ -141,6 +143,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     """Make a history (status "stopped") from a reference .dat so `alife resume` continues it."""
     import alife
     from alife.history import HistoryWriter
+    from alife.metrics import report
     from alife.run.recorder import HistoryRecorder
     from alife.soup import Soup
 
@@ -151,7 +154,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     soup = Soup.from_checkpoint(args.dat, _dat_world(args))
     writer = HistoryWriter.create(out, soup.world, alife.__version__)
     recorder = HistoryRecorder(writer, soup)
-    m = soup.metrics()
+    m = report(soup)
     m["wall_time"] = 0.0
     recorder.report(soup, m)
     recorder.close(soup, "stopped", "import")

@@ -1,8 +1,8 @@
 """HDF5 run histories (shared/spec/history.md): layout, writer and reader."""
 
-from alife.history.format import FORMAT, FORMAT_VERSION, METRICS
+from alife.history.format import ENTRY_DTYPE, FORMAT, FORMAT_VERSION
 from alife.history.reader import History, SoupState, open_history, read_metrics
 from alife.history.writer import HistoryWriter
 
-__all__ = ["FORMAT", "FORMAT_VERSION", "METRICS", "History", "HistoryWriter",
+__all__ = ["ENTRY_DTYPE", "FORMAT", "FORMAT_VERSION", "History", "HistoryWriter",
            "SoupState", "open_history", "read_metrics"]

@@ -18,9 +18,8 @@ from typing import Any, TypeVar
 import h5py
 import numpy as np
 
-from alife.analysis.emergence import ENTRY_DTYPE
 from alife.errors import AlifeError
-from alife.history.format import FORMAT, FORMAT_VERSION
+from alife.history.format import ENTRY_DTYPE, FORMAT, FORMAT_VERSION, READABLE_VERSIONS
 from alife.measures.entropy import TRANSITION_THRESHOLD
 from alife.world import World, make_world
 
@@ -35,10 +34,10 @@ class SoupState:
 
     epoch: int
     reset_index: int
-    programs: np.ndarray  # uint8[N, 64]
+    programs: np.ndarray  # uint8[N, P]
     total_ops: int = 0
     wall_time: float = 0.0
-    tokens: np.ndarray | None = None  # uint64[N, 64] tracer tokens (tracer_tokens worlds)
+    tokens: np.ndarray | None = None  # uint64[N, P] tracer tokens (tracer_tokens worlds)
     modes: np.ndarray | None = None  # the MODES tracker's state (alife.measures.modes)
 
 
@@ -135,8 +134,11 @@ class History:
 
     @_guard
     def transition_epoch(self, threshold: float = TRANSITION_THRESHOLD) -> int | None:
-        """Epochs completed at the first observation with high-order entropy > ``threshold``."""
+        """Epochs completed at the first observation with high-order entropy > ``threshold``
+        (None: not yet, or a soup kind that does not record it)."""
         m = self.metrics()
+        if "higher_entropy" not in m:
+            return None
         hit = np.flatnonzero(m["higher_entropy"] > threshold)
         return int(m["epoch"][hit[0]]) if len(hit) else None
 
@@ -192,7 +194,7 @@ class History:
     @_guard
     def registry(self) -> np.ndarray:
         """Species first seen at >= the world's registry share (structured array; see
-        :data:`alife.analysis.emergence.ENTRY_DTYPE`), in order of first sighting."""
+        :data:`alife.history.format.ENTRY_DTYPE`), in order of first sighting."""
         if "registry" not in self.file:
             return np.zeros(0, dtype=ENTRY_DTYPE)
         d = self.file["registry/entries"]
@@ -262,10 +264,12 @@ def _open_checked(p: Path) -> h5py.File:
     if fmt != FORMAT:
         problem = (f"{str(p)!r} is an HDF5 file but not an alife history (attribute format is "
                    f"{fmt!r}, expected {FORMAT!r})")
-    elif version != FORMAT_VERSION:
+    elif version not in READABLE_VERSIONS:
         writer = f.attrs.get("alife_version", "?")
         problem = (f"{str(p)!r} has history format version {version} (written by alife "
-                   f"{writer}); this alife reads version {FORMAT_VERSION}: upgrade alife")
+                   f"{writer}); this alife reads versions "
+                   f"{', '.join(map(str, READABLE_VERSIONS))} (writes {FORMAT_VERSION}): "
+                   "upgrade alife")
     else:
         missing = [name for name in _REQUIRED if name not in f]
         if missing:

@@ -22,7 +22,7 @@ import h5py
 import numpy as np
 
 from alife.errors import AlifeError
-from alife.history.format import CHECKPOINT_SCALARS, FORMAT, FORMAT_VERSION, METRICS, create_layout
+from alife.history.format import CHECKPOINT_SCALARS, FORMAT, FORMAT_VERSION, create_layout
 from alife.history.reader import History, SoupState
 from alife.world import World
 
@@ -76,7 +76,8 @@ class HistoryWriter:
         tmp.unlink(missing_ok=True)
         with h5py.File(tmp, "w", libver="latest") as f:
             f.attrs.update(history.attrs)
-            f.attrs.update({"world": world.to_toml(), "resumes": int(f.attrs.get("resumes", 0))
+            f.attrs.update({"format_version": FORMAT_VERSION, "world": world.to_toml(),
+                            "resumes": int(f.attrs.get("resumes", 0))
                             + 1, "resumed_by": alife_version, **_writer_attrs()})
             create_layout(f, world)
             _copy_rows(history.file["metrics"], f["metrics"], keep)
@@ -96,10 +97,26 @@ class HistoryWriter:
     # --- appends -------------------------------------------------------------------------------
 
     def append_metrics(self, metrics: dict[str, Any]) -> None:
-        """Append one observation and flush it (``epoch`` last: its length counts whole rows)."""
+        """Append one observation and flush it (``epoch`` last: its length counts whole rows).
+
+        Every name must be a series of this history (a metric the registry, alife.metrics, holds
+        for the soup's kind); a float series the report lacks gets NaN, an integer one is an
+        error.
+        """
         m = self.file["metrics"]
+        unknown = sorted(set(metrics) - set(m))
+        if unknown:
+            raise AlifeError(f"metric(s) {', '.join(map(repr, unknown))} are not series of "
+                             f"{str(self.path)!r}: register them for the soup's kind "
+                             f"(alife.metrics.register_metric and register_reporter) before the "
+                             f"history is created; recorded: {', '.join(m)}")
+        names = [k for k in m if k != "epoch"]
+        missing = [k for k in (*names, "epoch") if k not in metrics and m[k].dtype.kind != "f"]
+        if missing:
+            raise AlifeError(f"the report lacks integer metric(s) {', '.join(missing)} of "
+                             f"{str(self.path)!r}")
         i = m["epoch"].shape[0]
-        for name in (*METRICS, "epoch"):
+        for name in (*names, "epoch"):
             d = m[name]
             d.resize((i + 1,))
             d[i] = metrics.get(name, np.nan)
@@ -110,7 +127,7 @@ class HistoryWriter:
         s = self.file["species"]
         i = s["epoch"].shape[0]
         k = s["count"].shape[1]
-        key_row = np.zeros((k, 64), dtype=np.uint8)
+        key_row = np.zeros((k, s["key"].shape[2]), dtype=np.uint8)
         count_row = np.zeros(k, dtype=np.int64)
         key_row[: len(keys)] = keys[:k]
         count_row[: len(counts)] = counts[:k]
@@ -217,7 +234,13 @@ def _copy_rows(src: h5py.Group, dst: h5py.Group, keep: int) -> None:
     for name, d in dst.items():
         if n:
             d.resize(n, axis=0)
-            d[:n] = src[name][:n] if name in src else np.nan  # a series newer than the file
+            if name in src:
+                d[:n] = src[name][:n]
+            elif d.dtype.kind == "f":  # a series newer than the file
+                d[:n] = np.nan
+            else:
+                raise AlifeError(f"cannot continue this history: it lacks the integer series "
+                                 f"{name!r} that this alife records")
 
 
 def _copy_snapshots(src: h5py.Group, dst: h5py.Group, keep: int) -> None:

@@ -14,10 +14,10 @@ from typing import Any
 
 import numpy as np
 
-from alife.analysis.emergence import ReplicatorRegistry
 from alife.history.reader import SoupState
 from alife.history.writer import HistoryWriter
 from alife.measures.modes import ModesTracker, instruction_counts, tracker_from_state, tracker_state
+from alife.measures.replicators import ReplicatorRegistry
 from alife.measures.species import row_hashes
 from alife.run.protocol import SoupProtocol as Soup
 
@@ -39,7 +39,8 @@ class HistoryRecorder:
                 self.modes = tracker_from_state(w.modes_persistence, state) \
                     if state is not None else ModesTracker(w.modes_persistence)
             self.registry = ReplicatorRegistry(w.registry_share, language=w.language,
-                                               seed=w.seed, step_limit=w.step_limit)
+                                               seed=w.seed, step_limit=w.step_limit,
+                                               program_size=w.program_size)
             # a resumed run: rebuild it as it was
             for epoch, keys, counts in species_rows:
                 self.registry.update(epoch, keys, counts, w.num_programs)

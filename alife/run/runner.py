@@ -2,7 +2,8 @@
 
 Reports happen after epoch e (0-based) when ``e % report_every == 0`` and after the last epoch,
 as the reference's callback does (so "crossed at the report of epoch 2881" means the same in
-both tools). Observers receive each report; the loop itself writes no files.
+both tools). A report is every reporter of the registry (:mod:`alife.metrics`) that applies to
+the world, plus ``wall_time``; observers receive it; the loop itself writes no files.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from alife.measures.entropy import TRANSITION_THRESHOLD
+from alife.metrics import report as metrics_report
 from alife.run.protocol import SoupProtocol as Soup
 from alife.run.stop import Condition
 
@@ -63,7 +65,7 @@ def run_soup(soup: Soup, max_epochs: int, until: Condition | None = None,
     t0 = time.perf_counter()
 
     def report() -> bool:
-        m = soup.metrics()
+        m = metrics_report(soup)
         m["wall_time"] = time.perf_counter() - t0
         summary.reports.append(m)
         if summary.transition_epoch is None and \

@@ -16,6 +16,7 @@ from typing import Any, Protocol
 
 from alife.errors import AlifeError
 from alife.history import History, HistoryWriter, SoupState
+from alife.metrics import report
 from alife.run.protocol import SoupProtocol as Soup
 from alife.run.recorder import HistoryRecorder
 from alife.run.runner import RunSummary, run_soup
@@ -124,7 +125,7 @@ def resume_run(path: str | os.PathLike, *, alife_version: str, epochs: int | Non
         new_epochs = epochs if epochs is not None else world.epochs
         _check_more_to_do(history, done, epochs, until, new_epochs)
         if new_until:
-            parse_condition(new_until)
+            parse_condition(new_until, world.kind)
         world = world.replace(epochs=new_epochs, until=new_until)
         earlier = history.transition_epoch() if state is not None else None
         if earlier is not None and earlier > done:
@@ -209,12 +210,12 @@ def _drive(soup: Soup, world: World, writer: HistoryWriter | None, max_epochs: i
         hooks = [*hooks, *recorder.epoch_hooks]
     summary: RunSummary | None = None
     try:
-        summary = run_soup(soup, max_epochs, parse_condition(until) if until else None,
+        summary = run_soup(soup, max_epochs, parse_condition(until, world.kind) if until else None,
                            world.report_every, observers=tuple(observers),
                            epoch_hooks=tuple(hooks), on_chunk=chunk,
                            gate=None if watcher is None else watcher.gate)
         if not summary.reports:  # nothing left to run: observe the soup as it is
-            m = soup.metrics()
+            m = report(soup)
             m["wall_time"] = 0.0
             for obs in observers:
                 obs(soup, m)

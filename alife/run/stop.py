@@ -1,4 +1,7 @@
-"""Stop conditions such as ``higher_entropy>3``, checked against each report's metrics."""
+"""Stop conditions such as ``higher_entropy>3``, checked against each report's metrics.
+
+A condition may name any metric the registry (:mod:`alife.metrics`) records for the soup's kind.
+"""
 
 from __future__ import annotations
 
@@ -8,15 +11,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from alife.errors import AlifeError
+from alife.metrics import metric_names
 
 _OPS: dict[str, Callable[[float, float], bool]] = {
     ">=": operator.ge, "<=": operator.le, ">": operator.gt, "<": operator.lt,
 }
-#: Metrics a condition may name (keys of :meth:`alife.Soup.metrics`).
-CONDITION_METRICS = ("higher_entropy", "h0", "bpb", "brotli_size", "ops_per_interaction",
-                     "epoch", "replicator_fraction", "score_mean", "score_max",
-                     "fixpoint_fraction", "census_fixpoint", "census_other", "census_zero",
-                     "census_divergent", "census_second_order")
 _PATTERN = re.compile(r"^\s*([a-z_0-9]+)\s*(>=|<=|>|<)\s*([-+0-9.eE]+)\s*$")
 
 
@@ -37,16 +36,23 @@ class Condition:
         return f"{self.metric}{self.op}{self.value:g}"
 
 
-def parse_condition(text: str) -> Condition:
-    """Parse ``metric>value`` (also ``>=``, ``<``, ``<=``) into a :class:`Condition`."""
+def condition_metrics(kind: str = "program") -> tuple[str, ...]:
+    """Metrics a condition may name for soups of ``kind``: every one the registry records."""
+    return metric_names(kind)
+
+
+def parse_condition(text: str, kind: str = "program") -> Condition:
+    """Parse ``metric>value`` (also ``>=``, ``<``, ``<=``) for a soup of ``kind``."""
+    accepted = condition_metrics(kind)
     m = _PATTERN.match(text)
     if not m:
         raise AlifeError(f"stop condition {text!r} is not of the form METRIC>VALUE "
-                         f"(operators > >= < <=; metrics: {', '.join(CONDITION_METRICS)})")
+                         f"(operators > >= < <=; metrics of {kind} soups: "
+                         f"{', '.join(accepted)})")
     metric, op, raw = m.groups()
-    if metric not in CONDITION_METRICS:
-        raise AlifeError(f"stop condition {text!r}: unknown metric {metric!r}; accepted: "
-                         f"{', '.join(CONDITION_METRICS)}")
+    if metric not in accepted:
+        raise AlifeError(f"stop condition {text!r}: {metric!r} is not a metric of {kind} soups; "
+                         f"accepted: {', '.join(accepted)}")
     try:
         value = float(raw)
     except ValueError:

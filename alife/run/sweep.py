@@ -2,7 +2,9 @@
 
 Every run writes its own history (``DIR/<world>__seed<S>.h5``); a run already finished is read,
 not re-run, and one that was stopped or killed is resumed, so re-running a sweep completes it.
-The summary table ``DIR/sweep.csv`` has one row per seed (Mesa's ``batch_run``, for soups).
+The summary table ``DIR/sweep.csv`` has one row per seed (Mesa's ``batch_run``, for soups): the
+run's status and the last report of every metric the registry (:mod:`alife.metrics`) marks as a
+table column for the soup's kind.
 """
 
 from __future__ import annotations
@@ -18,20 +20,14 @@ from pathlib import Path
 from typing import Any
 
 from alife.errors import AlifeError
+from alife.metrics import MetricSpec, metrics_for
 from alife.world import World, make_world
 
-#: Columns of ``sweep.csv`` after seed/status/stopped_by/transitioned/transition_epoch/epochs.
-FINAL_METRICS = ("higher_entropy", "h0", "bpb", "brotli_size", "ops_per_interaction",
-                 "richness", "shannon_bits", "replicator_fraction", "score_mean",
-                 # neural soups (empty for program soups)
-                 "fixpoint_fraction", "census_fixpoint", "census_second_order", "census_other",
-                 "census_zero", "census_divergent")
-COLUMNS = ("seed", "status", "stopped_by", "transitioned", "transition_epoch", "epochs",
-           "wall_s", *FINAL_METRICS, "history")
+#: Columns of ``sweep.csv`` before the metrics (:func:`columns`) and after them.
+RUN_COLUMNS = ("seed", "status", "stopped_by", "transitioned", "transition_epoch", "epochs",
+               "wall_s")
 #: Keys that may differ between a stored run and the sweep asking for it (a resume changes them).
 _STOP_KEYS = ("epochs", "until", "name")
-_COUNTS = ("brotli_size", "richness", "census_fixpoint", "census_second_order", "census_other",
-           "census_zero", "census_divergent")
 _RUN_LOCK = threading.Lock()  # one soup at a time per process (numba's thread pool is shared)
 
 
@@ -51,6 +47,16 @@ def parse_seeds(text: str) -> list[int]:
         raise AlifeError(f"--seeds {text!r}: accepted START:STOP[:STEP] (stop excluded) or a "
                          "comma-separated list of distinct integers >= 0, e.g. 0:100 or 1,5,9")
     return seeds
+
+
+def table_metrics(kind: str) -> tuple[MetricSpec, ...]:
+    """The registry's metrics that are ``sweep.csv`` columns for soups of ``kind``."""
+    return tuple(s for s in metrics_for(kind) if s.table)
+
+
+def columns(kind: str) -> tuple[str, ...]:
+    """The columns of ``sweep.csv`` for soups of ``kind``."""
+    return (*RUN_COLUMNS, *(s.name for s in table_metrics(kind)), "history")
 
 
 def run_path(out_dir: Path, world: World) -> Path:
@@ -89,9 +95,9 @@ def summary_row(path: str | os.PathLike) -> dict[str, Any]:
             "transitioned": t is not None, "transition_epoch": t,
             "epochs": cp.epoch if cp is not None else 0,
             "wall_s": round(float(last.get("wall_time", 0.0)), 3)}
-    for k in FINAL_METRICS:
-        v = last.get(k)
-        row[k] = None if v is None or v != v else int(v) if k in _COUNTS else v
+    for spec in table_metrics(h.world.kind):
+        v = last.get(spec.name)
+        row[spec.name] = None if v is None or v != v else int(v) if spec.dtype == "int64" else v
     row["history"] = str(path)
     return row
 
@@ -138,14 +144,15 @@ def plan(world: World, seeds: Iterable[int], out_dir: Path) -> list[tuple[World,
     return tasks
 
 
-def write_csv(path: Path, rows: list[dict[str, Any]]) -> None:
-    """Write ``sweep.csv`` (rows sorted by seed) atomically."""
+def write_csv(path: Path, rows: list[dict[str, Any]], kind: str = "program") -> None:
+    """Write ``sweep.csv`` (rows sorted by seed) of soups of ``kind`` atomically."""
+    names = columns(kind)
     tmp = path.with_name(path.name + ".tmp")
     with open(tmp, "w", newline="") as fh:
-        writer = csv.DictWriter(fh, fieldnames=COLUMNS)
+        writer = csv.DictWriter(fh, fieldnames=names)
         writer.writeheader()
         for row in sorted(rows, key=lambda r: r["seed"]):
-            writer.writerow({k: "" if row.get(k) is None else row[k] for k in COLUMNS})
+            writer.writerow({k: "" if row.get(k) is None else row[k] for k in names})
     os.replace(tmp, path)
 
 
@@ -174,7 +181,7 @@ def sweep(world: World, seeds: Iterable[int], out_dir: str | os.PathLike, *,
 
     def collect(row: dict[str, Any]) -> None:
         rows.append(row)
-        write_csv(out / "sweep.csv", rows)
+        write_csv(out / "sweep.csv", rows, world.kind)
         if on_result is not None:
             on_result(row)
 

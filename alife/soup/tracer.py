@@ -14,13 +14,17 @@ from __future__ import annotations
 import numpy as np
 from numba import njit, prange
 
-EPOCH_SHIFT = 38
-POSITION_SHIFT = 8
-POSITION_BITS = 30
-EPOCH_BITS = 26
-#: Largest soup (bytes) and epoch count a token can name.
-MAX_POSITION = (1 << POSITION_BITS) - 1
-MAX_EPOCH = (1 << EPOCH_BITS) - 1
+from alife.shapes import (  # noqa: F401 (the token layout, re-exported)
+    EPOCH_BITS,
+    EPOCH_SHIFT,
+    MAX_EPOCH,
+    MAX_POSITION,
+    POSITION_BITS,
+    POSITION_SHIFT,
+    check_token_capacity,
+)
+
+check_capacity = check_token_capacity
 _VALUE = np.uint64(0xFF)
 _POSITION = np.uint64(MAX_POSITION)
 
@@ -66,17 +70,6 @@ def init_tokens(programs: np.ndarray, tokens: np.ndarray, epoch: int) -> None:
     for i in prange(n):
         for j in range(size):
             tokens[i, j] = make_token(epoch, size * i + j, programs[i, j])
-
-
-def check_capacity(num_programs: int, epochs: int, program_size: int = 64) -> None:
-    """Raise if a token cannot name every position of this soup or its last epoch."""
-    from alife.errors import AlifeError
-
-    if num_programs * program_size - 1 > MAX_POSITION:
-        raise AlifeError(f"tracer_tokens: at most {(MAX_POSITION + 1) // program_size} programs "
-                         f"of {program_size} bytes, got {num_programs}")
-    if epochs > MAX_EPOCH:
-        raise AlifeError(f"tracer_tokens: at most {MAX_EPOCH} epochs, got {epochs}")
 
 
 @njit(cache=True)

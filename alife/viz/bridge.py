@@ -19,13 +19,18 @@ from typing import Any
 import numpy as np
 
 from alife.measures.entropy import TRANSITION_THRESHOLD
+from alife.metrics import metrics_for
 from alife.run.protocol import SoupProtocol as Soup
 from alife.run.runner import MAX_CHUNK
 from alife.world import World
 
-#: Metric series the viewer draws as sparklines (reported every ``report_every`` epochs).
-SERIES = ("epoch", "higher_entropy", "ops_per_interaction", "replicator_fraction",
-          "fixpoint_fraction", "census_other")  # the last two: neural soups
+
+def sparkline_series(kind: str) -> tuple[str, ...]:
+    """Series the viewer keeps for its sparklines: ``epoch`` and the registry's sparkline
+    metrics of soups of ``kind`` (alife.metrics; reported every ``report_every`` epochs)."""
+    return ("epoch", *(s.name for s in metrics_for(kind) if s.sparkline))
+
+
 #: Epochs-per-frame settings that ``+``/``-`` step through (None: as fast as the soup runs).
 RATES: tuple[int | None, ...] = (1, 2, 4, 8, 16, 64, 256, None)
 TOP_PROGRAMS = 8
@@ -39,7 +44,8 @@ class SoupFrame:
     world: World
     programs: np.ndarray  # uint8[N, 64], a copy
     epoch: int  # epochs completed
-    series: dict[str, np.ndarray] = field(default_factory=dict)  # SERIES, one row per report
+    #: sparkline_series(world.kind), one row per report
+    series: dict[str, np.ndarray] = field(default_factory=dict)
     top: tuple[tuple[bytes, int], ...] = ()  # most common programs and their counts
     epochs_per_s: float = 0.0
     status: str = "running"  # "running", "paused", "finished", "replay", ...
@@ -71,7 +77,8 @@ class LiveBridge:
         self._frame: SoupFrame | None = None
         self._fresh = False
         self._shown = "running"  # the status of the last frame handed out
-        self._series: dict[str, list[float]] = {k: [] for k in SERIES}
+        self.series_names = sparkline_series(world.kind)
+        self._series: dict[str, list[float]] = {k: [] for k in self.series_names}
         self._top: tuple[tuple[bytes, int], ...] = ()
         self._top_epoch: int | None = None
         self._times: deque[tuple[float, int]] = deque()  # (time, epoch) of recent chunks
@@ -83,7 +90,7 @@ class LiveBridge:
         """Start the sparklines from earlier reports (a resumed run's history)."""
         with self._cond:
             n = len(series.get("epoch", ()))
-            for k in SERIES:
+            for k in self.series_names:
                 values = series.get(k)
                 self._series[k] = [float(v) for v in values] if values is not None \
                     else [float("nan")] * n
@@ -126,7 +133,7 @@ class LiveBridge:
         """At each report: extend the sparklines and the most common programs."""
         top = tuple(soup.most_common(self.top_k))  # species are cached by the report
         with self._cond:
-            for k in SERIES:
+            for k in self.series_names:
                 self._series[k].append(float(metrics.get(k, np.nan)))
             self._top, self._top_epoch = top, soup.epoch
             self._publish(soup)

@@ -22,7 +22,7 @@ import numpy as np
 
 from alife.errors import AlifeError
 from alife.viz import require_pygame
-from alife.viz.bridge import RATES, SERIES, LiveBridge, SoupFrame
+from alife.viz.bridge import RATES, LiveBridge, SoupFrame, sparkline_series
 from alife.world import World
 
 pygame = require_pygame()
@@ -139,7 +139,7 @@ class HistorySource:
             self._cache = (key, np.asarray(programs))
         m = self._metrics
         upto = m["epoch"] <= epoch
-        series = {k: m[k][upto] for k in SERIES if k in m}
+        series = {k: m[k][upto] for k in sparkline_series(self.world.kind) if k in m}
         top: tuple[tuple[bytes, int], ...] = ()
         top_epoch = None
         reports = np.flatnonzero(upto)
@@ -450,7 +450,7 @@ def view_resume(path: str | os.PathLike, *, alife_version: str, epochs: int | No
         cp = h.checkpoint()
         done = cp.epoch if cp is not None else 0
         m = h.metrics()
-        earlier = {k: m[k][m["epoch"] <= done] for k in SERIES if k in m}
+        earlier = {k: m[k][m["epoch"] <= done] for k in sparkline_series(world.kind) if k in m}
 
     def run(bridge: LiveBridge) -> tuple[Any, Any]:
         return resume_run(path, alife_version=alife_version, epochs=epochs, until=until,

@@ -10,8 +10,9 @@ import pytest
 
 import alife
 from alife.errors import AlifeError
-from alife.history import FORMAT_VERSION, METRICS, History, HistoryWriter
-from alife.run.session import start_run
+from alife.history import FORMAT_VERSION, History, HistoryWriter
+from alife.metrics import metric_names
+from alife.run.session import resume_run, start_run
 from alife.world import make_world
 
 SMALL = {"num_programs": 512, "report_every": 8, "snapshot_every": 16, "species_top": 4,
@@ -34,7 +35,8 @@ def test_layout_cadence_and_provenance(tmp_path):
         assert h.world == soup.world and 'until = ""' in a["world"]
         m = h.metrics()
         assert m["epoch"].tolist() == [1, 9, 17, 25, 33, 40]  # after e % 8 == 0, and the end
-        assert set(METRICS) <= set(m)
+        assert set(m) == set(metric_names("program"))  # the kind's metrics, no neural ones
+        assert not any(k.startswith("census_") for k in m)
         # snapshots: the initial soup, after every e % 16 == 0, the final soup
         assert h.snapshot_epochs().tolist() == [0, 1, 17, 33, 40]
         assert np.array_equal(h.snapshot(40).programs, soup.programs)
@@ -100,6 +102,27 @@ def test_newer_format_version_is_refused_with_a_clear_message(tmp_path):
         f.attrs["format_version"] = FORMAT_VERSION + 1
     with pytest.raises(AlifeError, match=f"format version {FORMAT_VERSION + 1}.*upgrade alife"):
         History(path)
+
+
+def test_a_version_1_history_still_reads_and_resumes_as_version_2(tmp_path):
+    path = tmp_path / "run.h5"
+    _run(path, epochs=9)
+    with h5py.File(path, "r+") as f:  # version 1: every series float64, both kinds' names
+        f.attrs["format_version"] = 1
+        m = f["metrics"]
+        n = m["epoch"].shape[0]
+        richness = m["richness"][:]
+        del m["richness"]
+        m.create_dataset("richness", data=richness.astype("f8"), maxshape=(None,))
+        m.create_dataset("census_zero", data=np.full(n, np.nan), maxshape=(None,))
+    with History(path) as h:
+        assert h.metrics()["epoch"].tolist() == [1, 9] and "census_zero" in h.metrics()
+    resume_run(path, alife_version=alife.__version__, epochs=17)
+    with History(path) as h:
+        assert h.attrs["format_version"] == FORMAT_VERSION == 2
+        m = h.metrics()
+        assert m["epoch"].tolist() == [1, 9, 17] and "census_zero" not in m
+        assert m["richness"].dtype == np.int64 and m["richness"][0] == richness[0]
 
 
 def test_create_never_overwrites(tmp_path):
