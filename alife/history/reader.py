@@ -19,8 +19,9 @@ import h5py
 import numpy as np
 
 from alife.errors import AlifeError
-from alife.history.format import ENTRY_DTYPE, FORMAT, FORMAT_VERSION, READABLE_VERSIONS
+from alife.history.format import FORMAT, FORMAT_VERSION, READABLE_VERSIONS
 from alife.measures.entropy import TRANSITION_THRESHOLD
+from alife.measures.replicators import ENTRY_DTYPE
 from alife.world import World, make_world
 
 T = TypeVar("T")

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from alife.measures.diversity import diversity, species_labels
 from alife.measures.entropy import complexity
-from alife.measures.replication import CONFIRMED, REPLICATOR
+from alife.measures.replication import CONFIRMED, REPLICATOR, confirmed_threshold
 from alife.metrics.registry import register_metric, register_reporter
 from alife.soup.tracer import token_census
 
@@ -36,7 +36,7 @@ def _ops(soup: Soup) -> dict[str, float]:
 
 
 def _species(soup: Soup) -> dict[str, float]:
-    """Diversity of exact species (identical 64 bytes)."""
+    """Diversity of exact species (identical programs)."""
     d = diversity(soup.species()[1])
     return {k: d[k] for k in ("richness", "shannon_bits", "gini_simpson", "hill_2",
                               "berger_parker", "evenness")}
@@ -68,7 +68,7 @@ def _replication(soup: Soup) -> dict[str, float]:
     replicators = int((scores >= REPLICATOR).sum())
     return {"score_sample": len(scores), "score_mean": float(scores.mean()),
             "score_max": int(scores.max()), "replicators": replicators,
-            "confirmed": int((scores >= CONFIRMED).sum()),
+            "confirmed": int((scores >= confirmed_threshold(soup.world.program_size)).sum()),
             "replicator_fraction": replicators / len(scores)}
 
 
@@ -111,7 +111,8 @@ def _register() -> None:
     m("score_mean", "mean replication score of the sample", "score")
     m("score_max", "largest replication score in the sample", "score", table=False)
     m("replicators", f"programs of the sample scoring >= {REPLICATOR}", "programs", table=False)
-    m("confirmed", f"programs of the sample scoring >= {CONFIRMED}", "programs", table=False)
+    m("confirmed", f"programs of the sample scoring >= {CONFIRMED} (of 64; 3/4 of other "
+      "program sizes)", "programs", table=False)
     m("replicator_fraction", f"share of the sample scoring >= {REPLICATOR}", "1",
       sparkline=True)
     m("wall_time", "wall-clock time of the run at the report (all sessions)", "s", "float64",

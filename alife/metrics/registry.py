@@ -200,23 +200,24 @@ def is_integer(spec: MetricSpec) -> bool:
     return np.dtype(spec.dtype).kind == "i"
 
 
-PLUGINS_ENV = "ALIFE_PLUGINS"
 ENTRY_POINTS = "alife.metrics"
 
 
 def load_plugins() -> tuple[str, ...]:
-    """Import the modules that register more metrics: entry points of group ``alife.metrics``
-    and the comma-separated module names in ``$ALIFE_PLUGINS`` (inherited by sweep workers)."""
+    """Import the modules that register more metrics: entry points of group ``alife.metrics``,
+    and the plug-ins named in ``$ALIFE_PLUGINS`` (module names or ``.py`` paths, as for
+    language families; inherited by sweep workers)."""
     import importlib
-    import os
     from importlib.metadata import entry_points
 
+    from alife.languages.registry import load_plugins as load_named
+
     names = [ep.value for ep in entry_points(group=ENTRY_POINTS)]
-    names += [n.strip() for n in os.environ.get(PLUGINS_ENV, "").split(",") if n.strip()]
     for name in names:
         try:
             importlib.import_module(name.split(":")[0])
         except ImportError as exc:
-            raise AlifeError(f"metric plug-in {name!r} (${PLUGINS_ENV} or entry point group "
-                             f"{ENTRY_POINTS!r}) cannot be imported: {exc}") from None
-    return tuple(names)
+            raise AlifeError(f"metric plug-in {name!r} (entry point group {ENTRY_POINTS!r}) "
+                             f"cannot be imported: {exc}") from None
+    return (*names, *load_named())
+

@@ -20,8 +20,8 @@ from alife.languages.dispatch import compiled
 from alife.measures.diversity import diversity, species_labels
 from alife.measures.entropy import complexity
 from alife.measures.replication import (
-    CONFIRMED,
     REPLICATOR,
+    confirmed_threshold,
     replication_score,
     replication_scores,
 )
@@ -231,7 +231,7 @@ class Soup:
             m["score_mean"] = float(scores.mean())
             m["score_max"] = int(scores.max())
             m["replicators"] = int((scores >= REPLICATOR).sum())
-            m["confirmed"] = int((scores >= CONFIRMED).sum())
+            m["confirmed"] = int((scores >= confirmed_threshold(self.world.program_size)).sum())
             m["replicator_fraction"] = m["replicators"] / len(scores)
         return m
 
@@ -275,7 +275,8 @@ class Soup:
                  f"{f['ops_per_interaction']:.1f}  distinct programs {int(f['richness'])}"]
         if "score_sample" in f:
             lines.append(f"  replicators     {f['replicators']}/{f['score_sample']} sampled "
-                         f"programs score >= 5, {f['confirmed']} >= 48 (mean score "
+                         f"programs score >= 5, {f['confirmed']} >= "
+                         f"{confirmed_threshold(self.world.program_size)} (mean score "
                          f"{f['score_mean']:.1f})")
         return lines
 

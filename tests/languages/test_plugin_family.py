@@ -121,7 +121,7 @@ def test_a_viewer_frame_colours_the_toy_by_its_roles(toy, monkeypatch):
     assert trace.ops_before[-1] == trace.ops
 
 
-def test_the_command_runs_kills_resumes_and_disassembles_a_toy_soup(tmp_path):
+def test_the_command_runs_kills_resumes_and_disassembles_a_toy_soup(toy, tmp_path):
     listed = alife("languages").stdout
     assert "toy" in listed and "toy_back" in listed
     assert alife("disasm", "toy", COPIER.hex()).stdout.strip() == "020107"
