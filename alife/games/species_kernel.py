@@ -59,7 +59,7 @@ def species_game_kernel(programs: np.ndarray, pairs: np.ndarray, samples: int, l
         first = i if o == 0 else j
         second = j if o == 0 else i
         tape = np.empty(width, dtype=np.uint8)
-        load_pair(programs, first, second, tape)
+        load_pair(programs, first, second, tape, programs.shape[1])
         if mutation > 0:
             base = H(key ^ H(np.uint64(task))) * np.uint64(width)
             for t in range(width):

@@ -87,28 +87,61 @@ def scratch_ints(tape_size: int) -> int:
 
 
 @njit(inline="always", cache=True, nogil=True)
-def _next_instruction(scratch: np.ndarray, base: int, pc: int, size: int) -> int:
-    """First position >= pc whose bit is set in the instruction mask at ``scratch[base:]``
-    (int64 words holding bits); ``size`` (the tape length) if none."""
-    w = pc >> 6
-    m = np.uint64(scratch[base + w]) >> np.uint64(pc & 63)
-    if m != _ZERO:
-        return pc + trailing_zeros(m)
-    w += 1
+def _first_bit(word: np.uint64, offset: int) -> int:
+    """Position of ``word``'s lowest set bit plus ``offset``; -1 for an empty word."""
+    if word == _ZERO:
+        return -1
+    return offset + trailing_zeros(word)
+
+
+@njit(inline="always", cache=True, nogil=True)
+def _next_instruction(lo: np.uint64, hi: np.uint64, scratch: np.ndarray, base: int, pc: int,
+                      size: int) -> int:
+    """First position >= pc whose bit is set in the instruction mask; ``size`` if none.
+
+    Bits 0-127 are the registers ``lo`` and ``hi``; longer tapes keep the rest as int64 words
+    at ``scratch[base + w]`` (word w holds bits 64w..64w+63).
+    """
+    if pc < 64:
+        q = _first_bit(lo >> np.uint64(pc), pc)
+        if q < 0:
+            q = _first_bit(hi, 64)
+    elif pc < 128:
+        q = _first_bit(hi >> np.uint64(pc - 64), pc)
+    else:
+        q = _first_bit(np.uint64(scratch[base + (pc >> 6)]) >> np.uint64(pc & 63), pc)
+        if q < 0 and (pc >> 6) + 1 < (size + 63) >> 6:
+            return _next_instruction_beyond(scratch, base, (pc >> 6) + 1, size)
+        return size if q < 0 else q
+    if q < 0 and size > 128:
+        return _next_instruction_beyond(scratch, base, 2, size)
+    return size if q < 0 else q
+
+
+@njit(cache=True, nogil=True)
+def _next_instruction_beyond(scratch: np.ndarray, base: int, w: int, size: int) -> int:
+    """First set bit in the scratch words from word ``w`` on; ``size`` if none."""
     while (w << 6) < size:
-        m = np.uint64(scratch[base + w])
-        if m != _ZERO:
-            return (w << 6) + trailing_zeros(m)
+        q = _first_bit(np.uint64(scratch[base + w]), w << 6)
+        if q >= 0:
+            return q
         w += 1
     return size
 
 
 @njit(inline="always", cache=True, nogil=True)
-def _set_bit(scratch: np.ndarray, base: int, pos: int, on: bool) -> None:
+def _set_bit(lo: np.uint64, hi: np.uint64, scratch: np.ndarray, base: int, pos: int,
+             on: bool) -> tuple[np.uint64, np.uint64]:
+    """The mask with bit ``pos`` set (or cleared): new (lo, hi); words past 127 in place."""
     bit = _ONE << np.uint64(pos & 63)
-    word = np.uint64(scratch[base + (pos >> 6)])
-    word = (word | bit) if on else (word & ~bit)
-    scratch[base + (pos >> 6)] = np.int64(word)
+    if pos < 64:
+        lo = (lo | bit) if on else (lo & ~bit)
+    elif pos < 128:
+        hi = (hi | bit) if on else (hi & ~bit)
+    else:
+        word = np.uint64(scratch[base + (pos >> 6)])
+        scratch[base + (pos >> 6)] = np.int64((word | bit) if on else (word & ~bit))
+    return lo, hi
 
 
 @njit(cache=True, nogil=True)
@@ -174,13 +207,27 @@ def _bff(tape: np.ndarray, limit: int, ops: np.ndarray, zero: np.ndarray, heads:
     # Bracket-match cache: scratch[p] = match of p, valid while scratch[size + p] == gen.
     gen = scratch[2 * size] + 1
     scratch[2 * size] = gen
-    bits = 2 * size + 1  # the instruction mask: _WORDS words of 64 bits
+    bits = 2 * size + 1  # the instruction mask past bit 127: words 2.._WORDS-1
     log0 = bits + _WORDS  # cycle log: steps, ops, pc, h0, h1 at each backward jump since the save
-    for w in range(_WORDS):
-        scratch[bits + w] = 0
-    for p in range(size):
-        if ops[tape[p]] != NOOP:
-            _set_bit(scratch, bits, p, True)
+    lo = _ZERO
+    hi = _ZERO
+    for w in range((size + 63) >> 6):  # built in a register, one word at a time
+        word = _ZERO
+        first = w << 6
+        if size - first >= 64:  # a whole word: a fixed trip count the compiler vectorises
+            for j in range(64):
+                if ops[tape[first + j]] != NOOP:
+                    word |= _ONE << np.uint64(j)
+        else:
+            for j in range(size - first):
+                if ops[tape[first + j]] != NOOP:
+                    word |= _ONE << np.uint64(j)
+        if w == 0:
+            lo = word
+        elif w == 1:
+            hi = word
+        else:
+            scratch[bits + w] = np.int64(word)
 
     steps = np.int64(0)
     nops = np.int64(0)
@@ -193,7 +240,7 @@ def _bff(tape: np.ndarray, limit: int, ops: np.ndarray, zero: np.ndarray, heads:
     while steps < limit:
         k = ops[tape[pc]]
         if k == NOOP:
-            q = _next_instruction(scratch, bits, pc, size)
+            q = _next_instruction(lo, hi, scratch, bits, pc, size)
             skip = q - pc
             if steps + skip >= limit or q >= size:
                 break
@@ -305,7 +352,7 @@ def _bff(tape: np.ndarray, limit: int, ops: np.ndarray, zero: np.ndarray, heads:
                 ko = ops[old]
                 kn = ops[new]
                 if (ko == NOOP) != (kn == NOOP):
-                    _set_bit(scratch, bits, dst, kn != NOOP)
+                    lo, hi = _set_bit(lo, hi, scratch, bits, dst, kn != NOOP)
                 if ko != kn and (ko == LOOP or ko == END or kn == LOOP or kn == END):
                     gen += 1
                     scratch[2 * size] = gen

@@ -19,6 +19,7 @@ from __future__ import annotations
 import hashlib
 import importlib.util
 import os
+import re
 import sys
 import tempfile
 from functools import cache
@@ -64,17 +65,23 @@ def dispatch_source() -> str:
                      "src, stack_src, traced)")
         first = last
     lines.append("    return -1")
-    # The hot path: the first family (BFF) is called directly, the others through _run.
-    head = families[0] if families else None
+    # The hot path: the first family (BFF) is called directly, the others through _run; its
+    # untraced interpreter is a function of its own (an inlined copy in run_tape, which the
+    # kernels call from their parallel loops, cost ~10 % of epochs/s on random soups).
+    if families:
+        lines += ["", "", "@_njit(cache=True, nogil=True)",
+                  "def _untraced_0(tape, limit, variant, scratch, stack):",
+                  "    no_src = stack[:0]",
+                  "    return _interpret_0(tape, limit, variant, scratch, stack, no_src, no_src,"
+                  " False)"]
     lines += ["", "", "@_njit(cache=True, nogil=True)",
               "def run_tape(lang, tape, limit, scratch, stack):",
-              '    """Run language ``lang`` on ``tape`` (in place) for <= ``limit`` steps."""',
-              "    no_src = _np.empty(0, dtype=_np.uint16)"]
-    if head is not None:
-        lines += [f"    if lang < {len(head.languages)}:",
-                  "        return _interpret_0(tape, limit, lang, scratch, stack, no_src, no_src,"
-                  " False)"]
-    lines += ["    return _run(lang, tape, limit, scratch, stack, no_src, no_src, False)",
+              '    """Run language ``lang`` on ``tape`` (in place) for <= ``limit`` steps."""']
+    if families:
+        lines += [f"    if lang < {len(families[0].languages)}:",
+                  "        return _untraced_0(tape, limit, lang, scratch, stack)"]
+    lines += ["    no_src = stack[:0]  # an empty view: untraced runs never touch provenance",
+              "    return _run(lang, tape, limit, scratch, stack, no_src, no_src, False)",
               "", "",
               "@_njit(cache=True, nogil=True)",
               "def run_tape_traced(lang, tape, src, limit, scratch, stack, stack_src):",
@@ -133,9 +140,13 @@ def _write_new(path: Path, text: str) -> None:
 _modules: dict[tuple[str, int], ModuleType] = {}
 
 
-def compiled(template: str = DISPATCH_ONLY) -> ModuleType:
-    """The module ``template`` compiled against the current registry (generated once, cached)."""
-    key = (template, registry.registry_version())
+def compiled(template: str = DISPATCH_ONLY, **constants: int) -> ModuleType:
+    """The module ``template`` compiled against the current registry (generated once, cached).
+
+    ``constants`` fix module-level integers of the template (a line ``NAME = <int>``) in the
+    copy, so numba compiles them as constants (e.g. the soup kernel's program size).
+    """
+    key = (template, registry.registry_version(), tuple(sorted(constants.items())))
     module = _modules.get(key)
     if module is not None:
         return module
@@ -146,6 +157,11 @@ def compiled(template: str = DISPATCH_ONLY) -> ModuleType:
     if MARKER not in source:
         raise ImportError(f"{template} is not a dispatch template (no line {MARKER!r})")
     text = source.replace(MARKER, dispatch_source(), 1)
+    for name, value in constants.items():
+        text, found = re.subn(rf"^{name} = \d+\b.*$", f"{name} = {int(value)}", text, count=1,
+                              flags=re.M)
+        if not found:
+            raise ImportError(f"{template} has no constant {name} to fix")
     digest = hashlib.sha256("\0".join((text, _package_digest(), _plugin_digest())).encode())
     stem = f"{template.replace('.', '_')}_{digest.hexdigest()[:20]}"
     path = _cache_dir() / f"{stem}.py"

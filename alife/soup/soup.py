@@ -160,7 +160,7 @@ class Soup:
         interactions = np.zeros(epochs, dtype=np.int64)
         crossed = np.zeros((epochs, len(self.programs)), dtype=np.uint8) if w.lineage \
             else _NO_BITS
-        kernel = compiled("alife.soup.kernel")
+        kernel = compiled("alife.soup.kernel", SIZE=w.program_size)
         run = kernel.run_epochs_traced if w.tracer_tokens else kernel.run_epochs
         family = self.language.family
         self.reset_index = int(run(
