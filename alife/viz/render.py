@@ -86,6 +86,8 @@ class FramePainter:
         self.world = world
         self.soup = SoupPainter(tile_renderer(world))
         self.language: str = getattr(self.soup.renderer, "language", "")  # "": no byte labels
+        #: byte labels are hex (two digits) unless the language has characters of its own
+        self.hex_text = get(self.language).family.hex_text if self.language else True
         self._lut32: np.ndarray | None = None
         self._glyphs: dict[tuple[str, tuple[int, int, int], int], pygame.Surface] = {}
         self.colours = self.soup.renderer.palette
@@ -126,7 +128,7 @@ class FramePainter:
             r = pygame.Rect(x + j * w, y, w, h)
             surface.fill(tuple(int(v) for v in c), r)
             label = self.labels[b]
-            if not label or (get(self.language).family.hex_text and w < 14):
+            if not label or (self.hex_text and w < 14):
                 continue
             ink = (0, 0, 0) if _luma(c) > 140 else (255, 255, 255)
             g = self._glyph(label, ink, size)
@@ -376,7 +378,7 @@ class FramePainter:
         self.text(surface, f"most common programs{at} (copies in the soup, share, program)",
                   (BOTTOM.x + 6, BOTTOM.y + 4), DIM, self.small)
         n = max(frame.world.num_programs, 1)
-        cell_w = 16 if not get(self.language).family.hex_text else 17
+        cell_w = 17 if self.hex_text else 16
         for i, (program, count) in enumerate(frame.top[:8]):
             y = BOTTOM.y + 22 + i * 26
             self.text(surface, f"{count:>7}", (BOTTOM.x + 6, y + 3))

@@ -20,6 +20,7 @@ from alife.analysis.emergence import (
     wilson_interval,
 )
 from alife.errors import AlifeError
+from alife.measures import replicators
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -210,7 +211,6 @@ def test_registry_refuses_bad_input():
 
 
 def test_registry_scores_as_a_one_program_soup_at_the_first_sighting(monkeypatch):
-    import alife.analysis.emergence as emergence
 
     calls = []
 
@@ -219,7 +219,7 @@ def test_registry_scores_as_a_one_program_soup_at_the_first_sighting(monkeypatch
                       step_limit))
         return np.zeros(len(programs), dtype=np.int64)
 
-    monkeypatch.setattr(emergence, "replication_scores", spy)
+    monkeypatch.setattr(replicators, "replication_scores", spy)
     reg = ReplicatorRegistry(share=0.1, language="forth", seed=7, step_limit=99)
     reg.update(320, _keys(bytes(64), bytes(range(64))), [20, 30], 100)
     reg.update(384, _keys(bytes(64), bytes(range(64))), [20, 30], 100)  # nothing new

@@ -117,8 +117,10 @@ def test_emerged_soup_replicators_play_a_null_game(conformance):
 
 
 def test_bad_species_game_input_is_refused():
-    with pytest.raises(AlifeError, match="k x 64"):
+    with pytest.raises(AlifeError, match="program_size': 10 does not run in bff_noheads"):
         species_game(np.zeros((3, 10), dtype=np.uint8))
+    with pytest.raises(AlifeError, match="k x P"):
+        species_game(np.zeros(10, dtype=np.uint8))
     with pytest.raises(AlifeError, match="match"):
         species_game(np.zeros((2, 64), dtype=np.uint8), match="fuzzy")
     with pytest.raises(AlifeError, match="language"):

@@ -161,8 +161,8 @@ def test_unknown_key_and_bad_radius_are_refused():
         species_labels(programs, "lineage")
     with pytest.raises(AlifeError, match="radius"):
         species_labels(programs, "hamming", radius=64)
-    with pytest.raises(AlifeError, match="N x 64"):
-        species_labels(np.zeros((4, 32), dtype=np.uint8))
+    with pytest.raises(AlifeError, match="P a multiple of 8"):
+        species_labels(np.zeros((4, 12), dtype=np.uint8))
     with pytest.raises(AlifeError, match="unknown language"):
         species_labels(programs, "skeleton", "bf")
 

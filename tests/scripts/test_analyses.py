@@ -170,7 +170,7 @@ def test_default_layout_is_near_square_or_the_worlds_grid():
 
 def test_soup_image_rejects_programs_of_the_wrong_shape():
     with pytest.raises(AlifeError, match="shape"):
-        soup_image(np.zeros((4, 32), dtype=np.uint8), "bff")
+        soup_image(np.zeros(32, dtype=np.uint8), "bff")
 
 
 # --- the script, on real histories ----------------------------------------------------------
