@@ -118,3 +118,29 @@ def test_histories_resume_and_export_raw_at_any_size(tmp_path, size, capsys):
                  "--out", str(tmp_path / "d.h5")]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "has no program-size field" in err
+
+
+@pytest.mark.parametrize("size", [16, 32])
+def test_the_viewer_draws_programs_of_any_size_as_square_tiles(size, monkeypatch):
+    monkeypatch.setenv("SDL_VIDEODRIVER", "dummy")
+    pygame = pytest.importorskip("pygame")
+    from alife.viz.bridge import SoupFrame
+    from alife.viz.palette import BACKGROUND, byte_colours
+    from alife.viz.render import SOUP_PANE, FramePainter
+    from alife.viz.tiles import Viewport
+
+    world = make_world({"num_programs": 64, "language": "bff", "program_size": size})
+    rng = np.random.default_rng(size)
+    programs = rng.integers(0, 256, (64, size), dtype=np.uint8)
+    view = Viewport.for_world(world, SOUP_PANE.w, SOUP_PANE.h)
+    side = {16: 4, 32: 6}[size]  # ceil(sqrt(size)) cells a side; 32 leaves 4 cells blank
+    assert view.tile == side
+    surface = pygame.Surface((1280, 800))
+    FramePainter(world).draw(surface, SoupFrame(world, programs, epoch=1), view)
+    colours = byte_colours("bff")
+    x, y, _, _ = view.tile_rect(9)
+    for cell in range(side * side):
+        px = int(SOUP_PANE.x + x + (cell % side + 0.5) * view.zoom)
+        py = int(SOUP_PANE.y + y + (cell // side + 0.5) * view.zoom)
+        want = tuple(colours[programs[9, cell]]) if cell < size else BACKGROUND
+        assert tuple(surface.get_at((px, py)))[:3] == want, cell
