@@ -75,7 +75,8 @@ class Family:
     roles: Callable[[str], np.ndarray]  # language -> uint8[256] of Role
     legend: Callable[[str], list[tuple[Role, str]]]  # language -> (role, label) for figures
     explain: Callable[[str, int], str]  # (language, byte) -> what it does (viewer)
-    scratch_ints: Callable[[int], int]  # tape length -> int64 scratch the interpreter needs
+    # tape length -> int64 scratch the interpreter needs (default: one int, none used)
+    scratch_ints: Callable[[int], int] = field(default=lambda tape_size: 1)
     stack_bytes: int = 1  # uint8 stack the interpreter needs
     program_size: int = PROGRAM_SIZE  # default bytes per program
     program_sizes: tuple[int, ...] = field(default_factory=power_of_two_sizes)

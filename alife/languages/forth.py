@@ -285,12 +285,8 @@ def explain(language: str, byte: int) -> str:
     return f"byte {byte:02X}  {KIND_NAMES[kind]}"
 
 
-def _scratch_ints(tape_size: int) -> int:
-    return 1
-
-
 FAMILY = register_family(Family(
     name="forth", languages=LANGUAGES, interpret=interpret, twin=run_forth_py,
     parse=hex_parse, disassemble=hex_disassemble, instructions=instructions, roles=roles,
-    legend=legend, explain=explain, scratch_ints=_scratch_ints, stack_bytes=STACK,
+    legend=legend, explain=explain, stack_bytes=STACK,
     hex_text=True, description="a stack machine with relative jumps (sec. 4)"))

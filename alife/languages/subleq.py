@@ -107,12 +107,8 @@ def explain(language: str, byte: int) -> str:
     return f"next byte {byte:02X}"
 
 
-def _scratch_ints(tape_size: int) -> int:
-    return 1
-
-
 FAMILY = register_family(Family(
     name="subleq", languages=LANGUAGES, interpret=interpret, twin=run_subleq_py,
     parse=hex_parse, disassemble=hex_disassemble, instructions=instructions, roles=roles,
-    legend=legend, explain=explain, scratch_ints=_scratch_ints, stack_bytes=1, hex_text=True,
+    legend=legend, explain=explain, stack_bytes=1, hex_text=True,
     description="subtract and branch if <= 0, absolute or relative (sec. 4)"))

@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 
 from alife import languages
+from alife.errors import AlifeError
 from alife.history import History
 from alife.languages.pure import run_py
 from alife.measures.diversity import species_labels
@@ -47,7 +48,7 @@ def test_the_family_registers_its_languages_and_leaves(toy):
     assert languages.get("toy_back").family is toy and languages.get("toy_back").variant == 1
     languages.unregister_family("toy")
     assert "toy" not in languages.names()
-    with pytest.raises(languages.registry.AlifeError, match="unknown language 'toy'"):
+    with pytest.raises(AlifeError, match="unknown language 'toy'"):
         languages.get("toy")
     languages.register_family(toy)  # for the fixture's teardown
 

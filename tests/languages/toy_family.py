@@ -104,5 +104,5 @@ def explain(language: str, byte: int) -> str:
 FAMILY = register_family(Family(
     name="toy", languages=LANGUAGES, interpret=interpret, twin=twin, parse=hex_parse,
     disassemble=hex_disassemble, instructions=instructions, roles=roles, legend=legend,
-    explain=explain, scratch_ints=lambda tape_size: 1, stack_bytes=1, hex_text=True,
+    explain=explain, scratch_ints=lambda tape_size: 1, hex_text=True,
     description="a test-only copier machine"))
