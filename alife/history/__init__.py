@@ -1,4 +1,4 @@
-"""HDF5 run histories (shared/spec/history.md): layout, writer and reader."""
+"""HDF5 run histories (docs/spec/history.md): layout, writer and reader."""
 
 from alife.history.format import FORMAT, FORMAT_VERSION
 from alife.history.reader import History, SoupState, open_history, read_metrics

@@ -1,4 +1,4 @@
-"""The history file layout (shared/spec/history.md), version 2, created in one place.
+"""The history file layout (docs/spec/history.md), version 2, created in one place.
 
 ::
 

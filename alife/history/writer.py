@@ -204,11 +204,16 @@ class HistoryWriter:
         c["active"].flush()
 
     def close(self, status: str, stopped_by: str) -> None:
-        """Close the file and record ``status`` ("finished"/"stopped") and why it ended."""
+        """Record ``status`` ("finished"/"stopped") and why it ended, then close the file.
+
+        The attributes are rewritten while the file is still open in SWMR mode, so readers that
+        hold it open (a notebook, the viewer's ``--follow``) never block the writer: reopening it
+        for writing after closing would fail on their locks.
+        """
+        self.file.attrs["status"] = status
+        self.file.attrs["stopped_by"] = stopped_by
+        self.file.flush()
         self.file.close()
-        with h5py.File(self.path, "r+", libver="latest") as f:
-            f.attrs["status"] = status
-            f.attrs["stopped_by"] = stopped_by
 
 
 def _write_slot(c: h5py.Group, slot: int, state: SoupState) -> None:

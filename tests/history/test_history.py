@@ -1,4 +1,4 @@
-"""History files (shared/spec/history.md): layout, SWMR live reading, xarray, format checks."""
+"""History files (docs/spec/history.md): layout, SWMR live reading, xarray, format checks."""
 
 from __future__ import annotations
 
