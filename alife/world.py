@@ -23,6 +23,7 @@ Every error names the key, the bad value and what is accepted. Read keys flat
 from __future__ import annotations
 
 import os
+import stat
 import tomllib
 import types
 import typing
@@ -254,8 +255,25 @@ def _toml_value(v: Any) -> str:
         return repr(v)
     if isinstance(v, list):
         return "[" + ", ".join(_toml_value(x) for x in v) + "]"
-    s = str(v).replace("\\", "\\\\").replace('"', '\\"')
-    return f'"{s}"'
+    return _toml_string(str(v))
+
+
+#: TOML basic-string escapes; every other control character is written as \uXXXX.
+_TOML_ESCAPES = {'"': '\\"', "\\": "\\\\", "\b": "\\b", "\t": "\\t", "\n": "\\n",
+                 "\f": "\\f", "\r": "\\r"}
+
+
+def _toml_string(text: str) -> str:
+    """``text`` as a TOML basic string that reads back equal, control characters included."""
+    out = []
+    for ch in text:
+        if ch in _TOML_ESCAPES:
+            out.append(_TOML_ESCAPES[ch])
+        elif ord(ch) < 0x20 or ord(ch) == 0x7F:
+            out.append(f"\\u{ord(ch):04x}")
+        else:
+            out.append(ch)
+    return '"' + "".join(out) + '"'
 
 
 _ACCEPTED = {str: "a string", int: "an integer", float: "a number", bool: "true or false"}
@@ -295,6 +313,12 @@ def _coerce(key: str, tp: Any, value: Any, accepted: str | None = None) -> Any:
         ok = isinstance(value, tp) and not (tp is int and isinstance(value, bool))
     if not ok:
         raise bad
+    if tp is int and not -(2**63) <= value < 2**64:
+        raise AlifeError(f"world key {key!r}: {value} does not fit a 64-bit integer; accepted: "
+                         f"{accepted or _accepted(tp)} in [-2^63, 2^64)")
+    if tp is str and any(0xD800 <= ord(ch) <= 0xDFFF for ch in value):
+        raise AlifeError(f"world key {key!r}: {value!r} is not valid Unicode text (bytes that "
+                         "are not UTF-8?); accepted: UTF-8 text")
     return float(value) if tp is float else value
 
 
@@ -303,10 +327,19 @@ def _fail(key: str, value: Any, accepted: str) -> None:
     raise AlifeError(f"world key {key!r}: {shown!r} is out of range; accepted: {accepted}")
 
 
+#: The largest soup (programs or particles): 2^30, 64 GiB of 64-byte programs.
+MAX_PROGRAMS = 2**30
+#: The largest step limit of one interaction (2048 times the paper's 8192).
+MAX_STEP_LIMIT = 2**24
+#: The largest epoch count, report and snapshot cadence, and reset interval.
+MAX_EPOCHS = 2**40
+
+
 def _check_layout(s: SoupSpec) -> None:
     """Size, seed and the spatial rules that both soup kinds share."""
-    if s.num_programs <= 0 or s.num_programs % 2:
-        _fail("num_programs", s.num_programs, "an even integer > 0 (soups meet in pairs)")
+    if s.num_programs <= 0 or s.num_programs % 2 or s.num_programs > MAX_PROGRAMS:
+        _fail("num_programs", s.num_programs, "an even integer in [2, 2^30] (soups meet in "
+              "pairs)")
     if not 0 <= s.seed < 2**64:
         _fail("seed", s.seed, "an integer in [0, 2^64)")
     if s.grid is not None:
@@ -331,20 +364,23 @@ def _check_soup(s: SoupSpec, run: RunSpec) -> None:
                          f"accepted: {', '.join(REGISTRY)}")
     if not 0.0 <= s.mutation_prob <= 1.0:
         _fail("mutation_prob", s.mutation_prob, "a probability in [0, 1]")
-    if s.step_limit < 1:
-        _fail("step_limit", s.step_limit, "an integer >= 1")
+    if not 1 <= s.step_limit <= MAX_STEP_LIMIT:
+        _fail("step_limit", s.step_limit, "an integer in [1, 2^24] (steps per interaction)")
     if not MIN_PROGRAM_SIZE <= s.program_size <= MAX_PROGRAM_SIZE:
         _fail("program_size", s.program_size, f"an integer in [{MIN_PROGRAM_SIZE}, "
               f"{MAX_PROGRAM_SIZE}] (bytes per program; cubff's is 64)")
     REGISTRY[s.language].check_program_size(s.program_size)
-    if s.reset_interval < 0:
-        _fail("reset_interval", s.reset_interval, "an integer >= 0 (0 disables resets)")
-    if s.program_copies < 1:
-        _fail("program_copies", s.program_copies, "an integer >= 1")
+    if not 0 <= s.reset_interval <= MAX_EPOCHS:
+        _fail("reset_interval", s.reset_interval, "an integer in [0, 2^40] (0 disables resets)")
+    size = s.program_size * s.num_programs
+    if not 1 <= s.program_copies <= size:
+        _fail("program_copies", s.program_copies, f"an integer in [1, {size}] (the copies must "
+              "fit the soup)")
     if s.program is not None:
-        size = s.program_size * s.num_programs
-        if len(s.program_bytes()) > size:
-            _fail("program", s.program, f"at most {size} bytes (the whole soup)")
+        one = len(parse_program(s.language, s.program))
+        if one * s.program_copies > size:
+            _fail("program", s.program, f"at most {size} bytes in all (the whole soup); "
+                  f"{s.program_copies} copies of {one} bytes")
     if s.lineage and not s.tracer_tokens:
         raise AlifeError("world key 'lineage': true needs tracer_tokens = true (a parent is "
                          "the program that gave most bytes, by tracer token)")
@@ -358,8 +394,8 @@ def _check_particles(s: ParticleSoupSpec) -> None:
         if not 0.0 <= getattr(s, key) <= 1.0:
             _fail(key, getattr(s, key), "a probability in [0, 1]")
     for key in ("learn_steps", "train_steps"):
-        if getattr(s, key) < 0:
-            _fail(key, getattr(s, key), "an integer >= 0")
+        if not 0 <= getattr(s, key) <= 2**20:
+            _fail(key, getattr(s, key), "an integer in [0, 2^20]")
     for key in ("learning_rate", "momentum", "noise", "epsilon"):
         value = getattr(s, key)
         if not (value >= 0.0 and value < float("inf")):
@@ -370,10 +406,10 @@ def _check_particles(s: ParticleSoupSpec) -> None:
 
 def _check_run(r: RunSpec, kind: str) -> None:
     """Epochs, report cadence and a stop condition on a metric the soup's kind records."""
-    if r.epochs < 0:
-        _fail("epochs", r.epochs, "an integer >= 0")
-    if r.report_every < 1:
-        _fail("report_every", r.report_every, "an integer >= 1")
+    if not 0 <= r.epochs <= MAX_EPOCHS:
+        _fail("epochs", r.epochs, "an integer in [0, 2^40]")
+    if not 1 <= r.report_every <= MAX_EPOCHS:
+        _fail("report_every", r.report_every, "an integer in [1, 2^40]")
     if r.until:
         from alife.run.stop import parse_condition
 
@@ -382,10 +418,11 @@ def _check_run(r: RunSpec, kind: str) -> None:
 
 def _check_record(r: RecordSpec) -> None:
     """Sample sizes, cadences and shares of what a run records."""
-    if r.score_sample < 0:
-        _fail("score_sample", r.score_sample, "an integer >= 0")
-    if r.snapshot_every < 0:
-        _fail("snapshot_every", r.snapshot_every, "an integer >= 0 (0: first and last soup only)")
+    if not 0 <= r.score_sample <= MAX_PROGRAMS:
+        _fail("score_sample", r.score_sample, "an integer in [0, 2^30]")
+    if not 0 <= r.snapshot_every <= MAX_EPOCHS:
+        _fail("snapshot_every", r.snapshot_every, "an integer in [0, 2^40] (0: first and last "
+              "soup only)")
     if not 0 <= r.species_top <= 1024:
         _fail("species_top", r.species_top, "an integer in [0, 1024]")
     if not 0 <= r.hamming_radius <= 63:
@@ -412,7 +449,7 @@ def make_world(values: dict[str, Any]) -> World:
         if key == "kind":
             continue
         if key == "name":
-            name = _coerce(key, str, value)
+            name = _check_name(_coerce(key, str, value))
             continue
         if key not in _OWNER:
             raise AlifeError(f"unknown world key {key!r}; accepted: {', '.join(_KNOWN)}")
@@ -426,6 +463,21 @@ def make_world(values: dict[str, Any]) -> World:
     run = RunSpec(**parts["run"])
     return World(soup=SOUP_SPECS[kind](**parts["soup"]), run=run,
                  record=RecordSpec(**parts["record"]), name=name)
+
+
+#: The most characters a world name may have (it becomes part of file names).
+MAX_NAME = 100
+
+
+def _check_name(name: str) -> str:
+    """A world name is used in file names (``runs/<name>__seed<S>.h5``): a plain name only."""
+    plain = (len(name) <= MAX_NAME and name not in (".", "..") and not name.startswith(".")
+             and all(ch.isprintable() and ch not in '/\\:*?"<>|' for ch in name))
+    if not plain:
+        raise AlifeError(f"world key 'name': {name!r} cannot be part of a file name; accepted: "
+                         f"at most {MAX_NAME} printable characters, no path separators or "
+                         "any of :*?\"<>|, not starting with '.'")
+    return name
 
 
 def _refusal(key: str, kind: str) -> str:
@@ -456,12 +508,7 @@ def load_world(path: str | os.PathLike | None = None,
     values: dict[str, Any] = {}
     if path is not None:
         p = Path(path)
-        try:
-            values = tomllib.loads(p.read_text())
-        except FileNotFoundError:
-            raise AlifeError(f"world file {str(p)!r} does not exist") from None
-        except tomllib.TOMLDecodeError as exc:
-            raise AlifeError(f"world file {str(p)!r} is not valid TOML: {exc}") from None
+        values = _read_world_file(p)
         values.setdefault("name", p.stem)
         if isinstance(values.get("pattern"), str) and not Path(values["pattern"]).is_absolute():
             values["pattern"] = str((p.parent / values["pattern"]).resolve())
@@ -472,6 +519,45 @@ def load_world(path: str | os.PathLike | None = None,
             k, v = parse_override(item)
             values[k] = v
     return make_world(values)
+
+
+#: The largest world file read (a world is a few dozen lines).
+MAX_WORLD_FILE = 1 << 20
+
+
+def _read_world_file(p: Path) -> dict[str, Any]:
+    """The flat TOML of a world file, or one AlifeError line naming what is wrong with it."""
+    where = f"world file {str(p)!r}"
+    try:
+        info = p.stat()
+    except FileNotFoundError:
+        raise AlifeError(f"{where} does not exist") from None
+    except OSError as exc:
+        raise AlifeError(f"{where} cannot be read: {exc.strerror}") from None
+    if not stat.S_ISREG(info.st_mode):
+        what = "a directory" if stat.S_ISDIR(info.st_mode) else "not a regular file"
+        raise AlifeError(f"{where} is {what}; accepted: a TOML file of world keys")
+    if info.st_size > MAX_WORLD_FILE:
+        raise AlifeError(f"{where} is {info.st_size} bytes; accepted: a TOML file of world keys "
+                         "(at most 1 MiB)")
+    try:
+        data = p.read_bytes()
+    except OSError as exc:
+        raise AlifeError(f"{where} cannot be read: {exc.strerror}") from None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise AlifeError(f"{where} is not UTF-8 text (byte {exc.start}); accepted: a TOML file "
+                         "of world keys in UTF-8") from None
+    try:
+        values = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise AlifeError(f"{where} is not valid TOML: {exc}") from None
+    nested = sorted(k for k, v in values.items() if isinstance(v, dict))
+    if nested:
+        raise AlifeError(f"{where}: table(s) {', '.join(map(repr, nested))} are not world keys; "
+                         "accepted: flat key = value lines")
+    return values
 
 
 def default_world() -> World:
