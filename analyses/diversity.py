@@ -7,10 +7,12 @@ Writes four figures against epochs, each with the transition epoch T (first obse
 high-order entropy > --threshold) marked: ``complexity_*`` (high-order entropy, h0 and Brotli
 bits per byte, ops per interaction, sampled replicators), ``diversity_*`` (richness and Hill
 numbers over time; the Hill profile D_q of the last snapshot before T and of the last snapshot),
-``muller_*`` (stacked shares of the programs that ever reach the top 8) and ``modes_*`` (MODES
+``muller_*`` (the programs that ever reach the top 8: their composition, shares among them
+summing to 1, above; their stacked shares of the soup below) and ``modes_*`` (MODES
 change, novelty, ecology, complexity; only when the history records them). Prints a
 before/after diversity table and saves it as ``diversity_table_*.csv``. The file names carry the
-language, number of programs and seed. Metrics a history lacks are skipped, with a note.
+language, number of programs and seed; the default folder is ``runs/figures/<history name>/``
+under the current directory. Metrics a history lacks are skipped, with a note.
 """
 
 from __future__ import annotations
@@ -221,22 +223,34 @@ def muller_shares(species: Species, n: int) -> tuple[np.ndarray, list[bytes], np
     return np.array([e for e, _ in species], dtype=np.int64), list(programs), shares
 
 
+def relative_shares(shares: np.ndarray) -> np.ndarray:
+    """float64[P, T]: each observation's shares divided by their sum (the composition of the
+    tracked programs); 0 where none of them is recorded."""
+    total = shares.sum(axis=0)
+    return np.divide(shares, total, out=np.zeros_like(shares), where=total > 0)
+
+
 def draw_muller(species: Species, n: int, language: str, t: int | None, title: str,
                 top_k: int) -> plt.Figure:
-    """Muller-style plot: stacked shares of the programs that ever reach the top TOP, at full
-    scale (with the rest of the soup as "other") and zoomed in on the programs alone."""
+    """Muller-style plot of the programs that ever reach the top TOP: their composition (shares
+    among them, summing to 1 per observation) above, their stacked shares of the soup below
+    (the rest of the soup is not drawn: it would fill a full-scale panel before the
+    transition)."""
     epochs, programs, shares = muller_shares(species, n)
     fig, (ax, zx) = plt.subplots(2, 1, figsize=(13, 9), sharex=True,
                                  gridspec_kw={"height_ratios": [1, 1.4]})
     peak = shares.max(axis=1) if len(programs) else np.zeros(0)
     by_peak = np.argsort(-peak, kind="stable")[:LABELLED].tolist()
-    named, pastel = plt.get_cmap("tab10").colors, plt.get_cmap("Pastel2").colors
+    # Pastel2 without its grey, tab10 without its grey: no band looks like a grey remainder
+    named = [c for i, c in enumerate(plt.get_cmap("tab10").colors) if i != 7]
+    pastel = plt.get_cmap("Pastel2").colors[:7]
     colours = [pastel[i % len(pastel)] for i in range(len(programs))]
     for rank, i in enumerate(by_peak):
         colours[i] = named[rank % len(named)]
-    other = np.clip(1.0 - shares.sum(axis=0), 0.0, 1.0)
     if len(epochs):
-        ax.stackplot(epochs, *shares, other, colors=[*colours, "lightgrey"], linewidth=0)
+        ax.stackplot(epochs, *relative_shares(shares), colors=colours, linewidth=0)
+        if len(epochs) > 1:
+            ax.set_xlim(epochs[0], epochs[-1])
         zx.stackplot(epochs, *shares, colors=colours, linewidth=0)
         top = float(shares.sum(axis=0).max()) if len(programs) else 0.0
         zx.set_ylim(0, max(top * 1.05, 1.0 / n))
@@ -247,19 +261,18 @@ def draw_muller(species: Species, n: int, language: str, t: int | None, title: s
                 ha="center")
     for a in (ax, zx):
         mark_transition(a, t)
-    ax.set(ylabel="share of the soup", ylim=(0, 1),
-           title=f"Muller-style plot: stacked shares of the {len(programs)} exact programs that "
-                 f"were ever among the top {TOP} (grey: all other programs)")
+    ax.set(ylabel="share among these programs", ylim=(0, 1),
+           title=f"Muller-style plot: composition of the {len(programs)} exact programs that "
+                 f"were ever among the top {TOP} (shares among them; sum 1)")
     zx.set(xlabel="epochs", ylabel="share of the soup (fraction of programs)",
-           title="the same programs alone, zoomed in (stacked in order of first entry)")
+           title="the same programs as shares of the whole soup (stacked in order of first "
+                 "entry; the rest of the soup not drawn)")
     handles = [plt.Rectangle((0, 0), 1, 1, color=colours[i]) for i in by_peak]
     names = [f"peak {peak[i]:6.1%}: {program_text(language, programs[i])}" for i in by_peak]
     unnamed = len(programs) - len(by_peak)
     if unnamed > 0:
         handles.append(plt.Rectangle((0, 0), 1, 1, color="white"))
         names.append(f"+ {unnamed} more programs (pastel colours)")
-    handles.append(plt.Rectangle((0, 0), 1, 1, color="lightgrey"))
-    names.append("other programs (top panel)")
     if t is not None:
         handles.append(plt.Line2D([], [], color="tab:red", linestyle="--", linewidth=1))
         names.append(f"transition (epoch {t})")
@@ -270,7 +283,8 @@ def draw_muller(species: Species, n: int, language: str, t: int | None, title: s
     fig.suptitle(title, fontsize=12)
     fig.tight_layout()
     note(fig, [f"a program's share is known only while it is in an observation's recorded top "
-               f"{top_k}; elsewhere it is drawn as 0 (counted in 'other')"])
+               f"{top_k}; elsewhere it is drawn as 0 (white in the upper panel: none of "
+               "them recorded)"])
     return fig
 
 

@@ -10,7 +10,8 @@ note); a history that cannot be read falls back to its sweep.csv row when the th
 one sweep.csv was made with. Writes one figure (Kaplan–Meier survival S(t) = P(T > t), a
 histogram of T, the mean residual life E[T - t | T > t]), a table with one row per seed and a
 JSON summary; the file names carry the language, N, threshold, number of seeds and the cap.
-The default folder is ``figures/`` inside SWEEP_DIR.
+The default folder is ``runs/figures/<name of SWEEP_DIR>/`` under the current directory (never
+SWEEP_DIR itself, which may be read-only or shared).
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from typing import Any
 
 import matplotlib.pyplot as plt
 import numpy as np
-from _common import run_script
+from _common import default_out, run_script
 
 from alife.analysis.emergence import EmergenceSummary, summarise_sweep, transition_epoch
 from alife.errors import AlifeError
@@ -36,6 +37,12 @@ from alife.viz.figures import figure_stem, save_figure
 
 #: World keys that may differ between the seeds of one sweep.
 _FREE_KEYS = ("seed", "epochs", "until", "name")
+#: The histogram of transition epochs has at least this many bins across [0, cap] ...
+MIN_BINS = 30
+#: ... and at most this many (Freedman–Diaconis widths, with many transitions)
+MAX_BINS = 200
+#: With at most this many transitions, each one's epoch is written beside its bar
+LABELLED_EPOCHS = 8
 
 
 @dataclass(frozen=True)
@@ -66,7 +73,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("sweep", type=Path, help="sweep directory (histories and sweep.csv) "
                         "written by `alife sweep`")
     parser.add_argument("--out", type=Path, default=None,
-                        help="folder for the outputs (default: figures/ inside the sweep)")
+                        help="folder for the outputs (default: runs/figures/NAME/ under the "
+                        "current directory, NAME the sweep directory's name)")
     parser.add_argument("--threshold", type=float, default=TRANSITION_THRESHOLD,
                         help="high-order entropy (bits per byte) that marks the transition "
                         f"(default {TRANSITION_THRESHOLD:g})")
@@ -197,6 +205,20 @@ def mrl_curve(s: EmergenceSummary, cap: float, points: int = 200) -> tuple[np.nd
     return grid, np.array([s.km.mean_residual_life(float(t)) for t in grid])
 
 
+def histogram_bins(epochs: np.ndarray, end: float) -> np.ndarray:
+    """Bin edges over [0, end] for transition ``epochs``: the Freedman–Diaconis width, but never
+    wider than end / MIN_BINS (a few transitions in wide bins hide where they are)."""
+    end = max(float(end), 1.0)
+    width = end / MIN_BINS
+    if len(epochs) >= 2:
+        q75, q25 = np.percentile(epochs, [75, 25])
+        fd = 2.0 * (q75 - q25) / len(epochs) ** (1 / 3)
+        if fd > 0:
+            width = min(width, fd)
+    bins = int(np.clip(math.ceil(end / width), MIN_BINS, MAX_BINS))
+    return np.linspace(0.0, end, bins + 1)
+
+
 def draw(sweep: Sweep, s: EmergenceSummary, threshold: float) -> plt.Figure:
     """Kaplan–Meier survival, histogram of transition epochs, mean residual life."""
     runs = sweep.runs
@@ -239,11 +261,22 @@ def draw(sweep: Sweep, s: EmergenceSummary, threshold: float) -> plt.Figure:
     ax.legend(loc="lower left", fontsize=8)
 
     ax = axes[1]
-    hit = times[observed]
+    hit = np.sort(times[observed])
     if len(hit):
-        bins = np.linspace(0, end, int(np.clip(np.sqrt(len(hit)) * 2, 5, 30)) + 1)
-        ax.hist(hit, bins=bins, color="tab:blue", edgecolor="white",
-                label=f"transitioned ({len(hit)} runs)")
+        bins = histogram_bins(hit, end)
+        counts, _, _ = ax.hist(hit, bins=bins, color="tab:blue",
+                               label=f"transitioned ({len(hit)} runs; bins of {bins[1]:.3g} "
+                                     "epochs)")
+        ax.set_ylim(0, max(float(counts.max()), 1.0) * 1.45)  # headroom for the legend
+        # the rug: one tick per run at its transition epoch, at the foot of the bars
+        ax.plot(hit, np.full(len(hit), 0.0), "|", color="black", markersize=14,
+                markeredgewidth=1.2, transform=ax.get_xaxis_transform(), clip_on=False,
+                gid="rug", label="one run's transition epoch")
+        if len(hit) <= LABELLED_EPOCHS:
+            for x in hit:
+                ax.annotate(f"T = {x:,.0f}", (x, 0.06), xycoords=("data", "axes fraction"),
+                            xytext=(6, 0), textcoords="offset points", ha="left",
+                            va="bottom", fontsize=7, rotation=90)
     else:
         ax.text(0.5, 0.5, "no run transitioned", transform=ax.transAxes, ha="center")
     ax.axvline(cap, color="black", linestyle="--", linewidth=1,
@@ -255,12 +288,15 @@ def draw(sweep: Sweep, s: EmergenceSummary, threshold: float) -> plt.Figure:
 
     ax = axes[2]
     t, mrl = mrl_curve(s, end)
-    ax.plot(t, mrl, color="tab:blue", linewidth=2, label="Kaplan–Meier E[T − t | T > t]")
+    ax.plot(t, mrl, color="tab:blue", linewidth=3, label="Kaplan–Meier E[T − t | T > t]")
     if s.rate > 0 and math.isfinite(s.rate):
         ax.axhline(s.mean_epochs, color="grey", linestyle="--",
                    label=f"exponential model: 1 / rate = {s.mean_epochs:,.0f} epochs")
+        # close to the Kaplan–Meier curve when few runs transition: its own colour, drawn
+        # dashed on top of it, so that both stay visible
         restricted = (1 - np.exp(-s.rate * (km.cap - t))) / s.rate
-        ax.plot(t, restricted, ":", color="grey", label="exponential model, restricted to the cap")
+        ax.plot(t, restricted, linestyle=(0, (4, 3)), color="tab:orange", linewidth=1.6,
+                zorder=3, label="exponential model, restricted to the cap")
     else:
         ax.text(0.5, 0.9, "no transition: exponential rate 0, mean time unbounded",
                 transform=ax.transAxes, ha="center", fontsize=9)
@@ -316,7 +352,7 @@ def main(argv: list[str] | None = None) -> int:
                         mrl_times=sorted({0, cap // 4, cap // 2, 3 * cap // 4}))
     params = {"language": sweep.language, "N": sweep.num_programs,
               "threshold": f"{args.threshold:g}", "seeds": s.n, "cap": cap}
-    out = args.out if args.out is not None else args.sweep / "figures"
+    out = args.out if args.out is not None else default_out(args.sweep)
     out.mkdir(parents=True, exist_ok=True)
     table = out / f"{figure_stem('emergence_table', params)}.csv"
     write_table(table, runs)

@@ -9,7 +9,8 @@ reports the creation epoch and original program of each of its 64 bytes (from th
 or made later?), walks its lineage back to epoch 0, and exports the pruned phylogeny of --sample
 programs at epoch --at (default: the end of the stored lineage) as ALife Data Standards CSV with
 MRCA depth, phylogenetic diversity and pairwise distances. Writes a figure, the CSV and a JSON
-report next to each other.
+report next to each other, in --out (default ``runs/figures/<history name>/`` under the current
+directory).
 """
 
 from __future__ import annotations

@@ -16,7 +16,8 @@ Figures (file names carry language, N, seed, k, match): ``soup_game_payoff_*`` (
 sorted by Hodge rating), ``soup_game_metrics_*`` (metrics against epochs, with more than one
 epoch) and ``soup_game_replicator_*`` (replicator dynamics of the first analysed game against
 the observed frequencies of its species in later snapshots, with three or more). Also writes
-``soup_game_*.csv``.
+``soup_game_*.csv``. The default folder is ``runs/figures/<name of RUN>/`` under the current
+directory (``runs/figures/FILE/`` for FILE.dat.gz), never the folder of RUN.
 """
 
 from __future__ import annotations
@@ -38,7 +39,7 @@ from alife.history import History
 from alife.languages import DEFAULT_STEP_LIMIT, names
 from alife.measures.replication import replication_scores
 from alife.soup.checkpoint import read_dat
-from alife.viz.figures import figure_stem, save_figure
+from alife.viz.figures import KAPPA_DEFINITION, caption, figure_stem, kappa_text, save_figure
 
 COLUMNS = ("epoch", "k", "share", "first_mover", "cyclic_fraction", "kappa_low", "kappa_high",
            "nash_support", "effective_diversity", "three_cycles", "elo_residual",
@@ -105,7 +106,8 @@ UNITS = {"exact": "identical halves", "bytes": "matching bytes / 64",
 
 
 def draw_payoff(record: dict, title: str, match: str = "exact") -> plt.Figure:
-    """The payoff heatmap of one game, sorted by Hodge rating, with the Nash weights."""
+    """The payoff heatmap of one game, sorted by Hodge rating, with the Nash weights; its κ in
+    the title and κ's definition under the figure."""
     order = hodge_sorted(record)
     a = record["game"].payoff[np.ix_(order, order)]
     k = len(order)
@@ -116,9 +118,11 @@ def draw_payoff(record: dict, title: str, match: str = "exact") -> plt.Figure:
     ax.set_xticks(range(k), [f"#{i}" for i in order], rotation=90)
     ax.set_yticks(range(k), labels)
     ax.set(xlabel="opponent species j (#rank by count)",
-           ylabel="species i (copies, Nash weight)", title=title)
+           ylabel="species i (copies, Nash weight)",
+           title=f"{title}, {kappa_text(record['cyclic_fraction'])}")
     fig.colorbar(im, ax=ax, label=f"payoff A_ij: copies of i − copies of j\n"
                                   f"per interaction ({UNITS[match]})")
+    caption(fig, KAPPA_DEFINITION)
     return fig
 
 
@@ -132,7 +136,7 @@ def draw_metrics(records: list[dict], title: str) -> plt.Figure:
                     alpha=0.25, label="95% bootstrap interval")
     ax.plot(x, [r["significant_cells"] for r in records], "s:", color="black",
             label="share of cells ≠ 0 beyond 2 s.e.")
-    ax.set(xlabel="epoch", ylabel="κ = ||C||² / ||A||²;  share", ylim=(-0.02, 1.02),
+    ax.set(xlabel="epoch", ylabel="κ = ‖C‖²/‖A‖²;  share", ylim=(-0.02, 1.02),
            title="Cyclic fraction (gaps: null game)")
     ax.legend(fontsize=8)
     ax = axes[1]
@@ -151,6 +155,7 @@ def draw_metrics(records: list[dict], title: str) -> plt.Figure:
     ax.legend(fontsize=8)
     fig.suptitle(title)
     fig.tight_layout()
+    caption(fig, KAPPA_DEFINITION)
     return fig
 
 
@@ -253,8 +258,7 @@ def main(argv: list[str] | None = None) -> int:
             writer.writerow([len(r["counts"]) if c == "k" else r[c] for c in COLUMNS])
     title = f"{info['language']} N={info['num_programs']} seed {info['seed']}"
     saved = save_figure(draw_payoff(last, f"Species game, {title}, epoch {last['epoch']}\n"
-                                          f"match={args.match}, κ={last['cyclic_fraction']:.3f}",
-                                    args.match),
+                                          f"match={args.match}", args.match),
                         folder, "soup_game_payoff", params)
     if len(records) > 1:
         saved += save_figure(draw_metrics(records, f"Species game over time, {title}, "

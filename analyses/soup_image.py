@@ -5,8 +5,8 @@
 
 Writes the raw image at full resolution (one pixel per byte, ``soup_raw_*.png``) and a figure
 with a title and a legend of the palette (``soup_*.png`` and ``.svg``); the file names carry the
-language, number of programs, seed and epoch. The default folder is ``figures/`` next to the
-history.
+language, number of programs, seed and epoch. The default folder is ``runs/figures/<history
+name>/`` under the current directory.
 """
 
 from __future__ import annotations

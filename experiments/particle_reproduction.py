@@ -2,7 +2,7 @@
 Networks"): self-training, self-application, noise robustness, small soups, and the same soup at
 100,000 particles.
 
-    python experiments/particle_reproduction.py [--seeds 10] [--big 100000] [--out docs/figures]
+    python experiments/particle_reproduction.py [--seeds 10] [--big 100000] [--out DIR]
 
 Rows (paper figure beside ours):
 
@@ -22,7 +22,10 @@ Rows (paper figure beside ours):
 A weightwise particle is linear, so every fixpoint found here is the identity on the value
 channel (``v = W1 W2 W3 = (1, 0, 0, 0)``): real self-replication, of the most trivial kind.
 
-Writes ``particles_table.md``, ``particles.json`` and the figures ``particles_*`` to ``--out``.
+Writes ``particles_table.md``, ``particles.json`` and the figures ``particles_*`` to ``--out``
+(default ``runs/particle_reproduction`` under the current directory). The committed files in
+``docs/figures`` were made with the defaults and ``--out docs/figures``; only that explicit
+``--out`` rewrites them.
 """
 
 from __future__ import annotations
@@ -59,7 +62,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--big", type=int, default=100_000, help="particles of the large soup")
     parser.add_argument("--big-generations", type=int, default=400)
     parser.add_argument("--threads", type=int, default=None, help="numba threads (all cores)")
-    parser.add_argument("--out", type=Path, default=Path("docs/figures"))
+    parser.add_argument("--out", type=Path, default=Path("runs") / "particle_reproduction",
+                        help="folder for the table, JSON and figures (default: "
+                        "runs/particle_reproduction; --out docs/figures rewrites the committed "
+                        "ones)")
     args = parser.parse_args(argv)
     for name in ("seeds", "particles", "soup_size", "generations", "big", "big_generations"):
         if getattr(args, name) < 1:

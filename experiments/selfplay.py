@@ -13,7 +13,8 @@ panel per game, mean over seeds with their range as a band); for the run named b
 (seed 0) it draws ``selfplay_payoff_*`` (the final payoff matrix sorted by Hodge rating),
 ``selfplay_gamescape_*`` (the Schur embedding of the population, coloured by Nash weight) and
 ``selfplay_alpharank_*`` (the α-Rank network of its strongest members). --logs keeps every
-run's HDF5 log (payoffs and Σ of every generation).
+run's HDF5 log (payoffs and Σ of every generation). The figures go to --out (default
+``runs/selfplay`` under the current directory).
 """
 
 from __future__ import annotations
@@ -29,10 +30,17 @@ import numpy as np
 
 from alife.cli.script import run_script
 from alife.errors import AlifeError
-from alife.games import alpharank, fixation_probabilities, hodge_rating, nash, schur_embedding
+from alife.games import (
+    alpharank,
+    cyclic_fraction,
+    fixation_probabilities,
+    hodge_rating,
+    nash,
+    schur_embedding,
+)
 from alife.games.selfplay import GAMES, SelfPlayConfig, train
 from alife.games.solvers import SOLVERS
-from alife.viz.figures import save_figure
+from alife.viz.figures import KAPPA_DEFINITION, caption, kappa_text, save_figure
 
 COLOURS = {"vanilla": "tab:red", "fictitious": "tab:blue", "delta_uniform": "tab:orange",
            "prioritized": "tab:brown", "psro_nash": "tab:green", "psro_rn": "tab:purple"}
@@ -54,7 +62,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                         help="population cap (PSRO-rN adds several learners per generation)")
     parser.add_argument("--show", default="disc:psro_rn",
                         help="GAME:SOLVER whose final population is drawn (seed 0)")
-    parser.add_argument("--out", type=Path, default=Path("figures"), help="figure folder")
+    parser.add_argument("--out", type=Path, default=Path("runs") / "selfplay",
+                        help="figure folder (default: runs/selfplay)")
     parser.add_argument("--logs", type=Path, default=None, help="keep HDF5 logs here")
     args = parser.parse_args(argv)
     args.games = [g for g in args.games.split(",") if g]
@@ -101,14 +110,17 @@ def draw_curves(runs: dict, games: list[str], solvers: list[str], key: str,
 
 
 def draw_payoff(a: np.ndarray, title: str) -> plt.Figure:
-    """The population's payoff matrix, sorted by Hodge rating (best first)."""
+    """The population's payoff matrix, sorted by Hodge rating (best first); its κ in the title
+    and κ's definition under the figure."""
     order = np.argsort(-hodge_rating(a), kind="stable")
     fig, ax = plt.subplots(figsize=(6.5, 5.5))
     lim = max(float(np.abs(a).max()), 1e-9)
     im = ax.imshow(a[np.ix_(order, order)], cmap="RdBu", vmin=-lim, vmax=lim)
     ax.set(xlabel="opponent (sorted by Hodge rating, best first)",
-           ylabel="policy (sorted by Hodge rating, best first)", title=title)
+           ylabel="policy (sorted by Hodge rating, best first)",
+           title=f"{title}, {kappa_text(cyclic_fraction(a))}")
     fig.colorbar(im, ax=ax, label="payoff φ(row, column)")
+    caption(fig, KAPPA_DEFINITION)
     return fig
 
 

@@ -12,8 +12,8 @@ queries, is frozen after the support set, or never happens.
 
 Writes to ``--out``: ``srwm_fewshot.json`` (every run, rewritten after each, then the summary),
 ``srwm_fewshot_table.md`` (the results tables) and the figures ``srwm_selfmod_*`` (relative
-change of W_t per block and layer, seed 0) and ``srwm_curves_*`` (training curves). Progress goes
-to stdout.
+change of W_t per block and layer, seed 0) and ``srwm_curves_*`` (training curves); the default
+--out is ``runs/srwm_fewshot`` under the current directory. Progress goes to stdout.
 """
 
 from __future__ import annotations
@@ -62,7 +62,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--n-layers", type=int, default=2)
     parser.add_argument("--d-ff", type=int, default=None, help="feed-forward width (2 d_model)")
     parser.add_argument("--threads", type=int, default=1, help="torch threads")
-    parser.add_argument("--out", type=Path, default=Path("srwm_fewshot_results"))
+    parser.add_argument("--out", type=Path, default=Path("runs") / "srwm_fewshot",
+                        help="folder for the results (default: runs/srwm_fewshot)")
     parser.add_argument("--merge", type=Path, nargs="+", default=None,
                         help="train nothing: merge the runs of these srwm_fewshot.json files "
                         "(e.g. one per K, run in parallel) into --out")

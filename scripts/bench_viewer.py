@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import statistics
 import sys
 import time
@@ -23,13 +24,19 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
-    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--world", default=str(ROOT / "worlds" / "bff_noheads.toml"))
-    p.add_argument("--num-programs", type=int, default=131072)
-    p.add_argument("--epochs", type=int, default=512, help="epochs per timed run")
-    p.add_argument("--repeats", type=int, default=2, help="timed runs of each kind")
+    """The command line; ``--help`` shows the module docstring, whole paragraphs."""
+    plain = re.sub(r":\w+:`([^`]*)`", r"\1", __doc__).replace("``", "`")  # no Sphinx roles
+    description, _, details = plain.strip().partition("\n\n")
+    p = argparse.ArgumentParser(description=" ".join(description.split()),
+                                epilog=" ".join(details.split()))
+    p.add_argument("--world", default=str(ROOT / "worlds" / "bff_noheads.toml"),
+                   help="world file (default: worlds/bff_noheads.toml)")
+    p.add_argument("--num-programs", type=int, default=131072,
+                   help="programs in the soup (default 131072)")
+    p.add_argument("--epochs", type=int, default=512, help="epochs per timed run (default 512)")
+    p.add_argument("--repeats", type=int, default=2, help="timed runs of each kind (default 2)")
     p.add_argument("--threads", type=int, default=None, help="numba threads (default: all)")
-    p.add_argument("--json", action="store_true")
+    p.add_argument("--json", action="store_true", help="print the results as JSON")
     return p.parse_args(argv)
 
 

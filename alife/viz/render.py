@@ -30,6 +30,7 @@ WINDOW = (1280, 800)
 SOUP_PANE = pygame.Rect(8, 34, 1024, 512)  # the soup (or the program panel)
 SIDE = pygame.Rect(1044, 34, 228, 512)  # sparklines, palette, keys
 BOTTOM = pygame.Rect(8, 554, 1264, 238)  # the most common programs
+SPARK_H, SPARK_GAP = 110, 12  # height of one sparkline, space between two stacked ones
 
 BG = (22, 22, 28)
 PANEL_BG = (34, 34, 42)
@@ -71,6 +72,22 @@ def _luma(rgb: np.ndarray) -> float:
     return float(0.299 * rgb[0] + 0.587 * rgb[1] + 0.114 * rgb[2])
 
 
+def fit_text(font, s: str, width: int) -> str:
+    """``s`` if it fits ``width`` pixels in ``font``, else its longest prefix that fits with "…"
+    appended ("" when not even "…" fits)."""
+    if font.size(s)[0] <= width:
+        return s
+    lo, hi = 0, len(s)  # the longest prefix s[:lo] + "…" that fits
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        if font.size(s[:mid].rstrip() + "…")[0] <= width:
+            lo = mid
+        else:
+            hi = mid - 1
+    short = s[:lo].rstrip() + "…"
+    return short if font.size(short)[0] <= width else ""
+
+
 class FramePainter:
     """Draws frames; holds the fonts, glyph cache and the soup's pixel map between frames."""
 
@@ -110,6 +127,18 @@ class FramePainter:
         img = (font or self.font).render(s, True, colour)
         surface.blit(img, pos)
         return img.get_width()
+
+    def label(self, surface, s: str, pos: tuple[int, int], width: int, colour=TEXT,
+              font=None) -> list[pygame.Rect]:
+        """Blit ``s`` at ``pos``, cut to ``width`` pixels with "…"; return the rectangle it
+        covers (none when nothing fits)."""
+        font = font or self.small
+        s = fit_text(font, s, width)
+        if not s:
+            return []
+        img = font.render(s, True, colour)
+        surface.blit(img, pos)
+        return [pygame.Rect(pos, (min(img.get_width(), width), img.get_height()))]
 
     def _glyph(self, ch: str, colour: tuple[int, int, int], size: int) -> pygame.Surface:
         key = (ch, colour, size)
@@ -221,69 +250,73 @@ class FramePainter:
             self._panel_keys[name] = key
         surface.blit(self._panels, rect.topleft, area=rect)
 
-    def draw_side(self, surface, frame: SoupFrame) -> None:
-        """Sparklines (high-order entropy, ops per interaction), palette and keys."""
+    def draw_side(self, surface, frame: SoupFrame, side: pygame.Rect = SIDE) -> list[pygame.Rect]:
+        """Sparklines (high-order entropy, ops per interaction), palette and keys in ``side``;
+        returns the rectangles of the labels drawn (each line cut to the column's width)."""
         if self.neural:
-            self.draw_side_neural(surface, frame)
-            return
+            return self.draw_side_neural(surface, frame, side)
         s = frame.series
         t = frame.transition_epoch
-        y = SIDE.y
-        self.sparkline(surface, pygame.Rect(SIDE.x, y, SIDE.w, 110),
-                       "high-order entropy (bits/byte)", s.get("epoch"), s.get("higher_entropy"),
-                       t, threshold=TRANSITION_THRESHOLD)
-        self.sparkline(surface, pygame.Rect(SIDE.x, y + 122, SIDE.w, 110),
-                       "ops per interaction", s.get("epoch"), s.get("ops_per_interaction"), t)
-        y += 236
+        y = side.y
+        drawn = self.sparkline(surface, pygame.Rect(side.x, y, side.w, SPARK_H),
+                               "high-order entropy (bits/byte)", s.get("epoch"),
+                               s.get("higher_entropy"), t, threshold=TRANSITION_THRESHOLD)
+        y += SPARK_H + SPARK_GAP
+        drawn += self.sparkline(surface, pygame.Rect(side.x, y, side.w, SPARK_H),
+                                "ops per interaction", s.get("epoch"),
+                                s.get("ops_per_interaction"), t)
+        y += SPARK_H + 4
         rep = s.get("replicator_fraction")
         if rep is not None and len(rep) and np.isfinite(rep[-1]):
-            self.text(surface, f"replicators: {100 * rep[-1]:.0f} % of a sample",
-                      (SIDE.x, y), TEXT, self.small)
-            self.text(surface, "(score >= 5 at the last report)", (SIDE.x, y + 13), DIM,
-                      self.small)
+            drawn += self.label(surface, f"replicators: {100 * rep[-1]:.0f} % of a sample",
+                                (side.x, y), side.w, TEXT)
+            drawn += self.label(surface, "(score >= 5 at the last report)", (side.x, y + 13),
+                                side.w, DIM)
         y += 32
-        self.text(surface, "palette (byte colours)", (SIDE.x, y), DIM, self.small)
-        y += 15
+        return drawn + self._legend_and_keys(surface, side, y, "palette (byte colours)",
+                                             KEYS_HELP)
+
+    def _legend_and_keys(self, surface, side: pygame.Rect, y: int, heading: str | tuple[str, ...],
+                         keys: tuple[str, ...]) -> list[pygame.Rect]:
+        """The colour legend under ``heading`` from ``y`` down, then the keys; label rects."""
+        drawn = []
+        for line in (heading,) if isinstance(heading, str) else heading:
+            drawn += self.label(surface, line, (side.x, y), side.w, DIM)
+            y += 13
+        y += 2
         for label, rgb in self.legend:
-            pygame.draw.rect(surface, rgb, (SIDE.x, y + 2, 10, 10))
-            self.text(surface, label[:34], (SIDE.x + 15, y), TEXT, self.small)
+            pygame.draw.rect(surface, rgb, (side.x, y + 2, 10, 10))
+            drawn += self.label(surface, label, (side.x + 15, y), side.w - 15, TEXT)
             y += 14
         y += 6
-        self.text(surface, "keys", (SIDE.x, y), DIM, self.small)
+        drawn += self.label(surface, "keys", (side.x, y), side.w, DIM)
         y += 14
-        for line in KEYS_HELP:
-            self.text(surface, line, (SIDE.x, y), TEXT, self.small)
+        for line in keys:
+            drawn += self.label(surface, line, (side.x, y), side.w, TEXT)
             y += 13
+        return drawn
 
-    def draw_side_neural(self, surface, frame: SoupFrame) -> None:
+    def draw_side_neural(self, surface, frame: SoupFrame,
+                         side: pygame.Rect = SIDE) -> list[pygame.Rect]:
         """Neural soups: sparklines of the shares of non-zero fixpoints and of "other"
-        particles, the class colours and the keys."""
+        particles, the class colours and the keys; returns the label rectangles."""
         s = frame.series
         n = max(frame.world.num_programs, 1)
         other = s.get("census_other")
-        self.sparkline(surface, pygame.Rect(SIDE.x, SIDE.y, SIDE.w, 110),
-                       "share of non-zero fixpoints", s.get("epoch"), s.get("fixpoint_fraction"),
-                       None)
-        self.sparkline(surface, pygame.Rect(SIDE.x, SIDE.y + 122, SIDE.w, 110),
-                       'share of "other" particles', s.get("epoch"),
-                       None if other is None else other / n, None)
-        y = SIDE.y + 248
-        self.text(surface, "particle colours (fixpoint class;", (SIDE.x, y), DIM, self.small)
-        self.text(surface, "brighter: larger |weight|)", (SIDE.x, y + 13), DIM, self.small)
-        y += 30
-        for label, rgb in self.legend:
-            pygame.draw.rect(surface, rgb, (SIDE.x, y + 2, 10, 10))
-            self.text(surface, label, (SIDE.x + 15, y), TEXT, self.small)
-            y += 14
-        y += 6
-        self.text(surface, "keys", (SIDE.x, y), DIM, self.small)
-        y += 14
-        for line in KEYS_HELP:
-            if "program" in line:
-                line = "click  a particle's class and v"
-            line = line.replace("epochs", "generations").replace("epoch", "generation")
-            self.text(surface, line, (SIDE.x, y), TEXT, self.small)
-            y += 13
+        drawn = self.sparkline(surface, pygame.Rect(side.x, side.y, side.w, SPARK_H),
+                               "share of non-zero fixpoints", s.get("epoch"),
+                               s.get("fixpoint_fraction"), None)
+        drawn += self.sparkline(surface,
+                                pygame.Rect(side.x, side.y + SPARK_H + SPARK_GAP, side.w,
+                                            SPARK_H),
+                                'share of "other" particles', s.get("epoch"),
+                                None if other is None else other / n, None)
+        keys = tuple("click  a particle's class and v" if "program" in line else
+                     line.replace("epochs", "generations").replace("epoch", "generation")
+                     for line in KEYS_HELP)
+        return drawn + self._legend_and_keys(
+            surface, side, side.y + 2 * SPARK_H + SPARK_GAP + 16,
+            ("particle colours (fixpoint class;", "brighter: larger |weight|)"), keys)
 
     def particle_classes(self, frame: SoupFrame) -> np.ndarray:
         """Fixpoint class of every particle of ``frame`` (cached per frame)."""
@@ -327,18 +360,34 @@ class FramePainter:
                 + ", ".join(f"{x:+.4f}" for x in v) + ")")
 
     def sparkline(self, surface, rect, title: str, x: np.ndarray | None, y: np.ndarray | None,
-                  transition: int | None, threshold: float | None = None) -> None:
-        """A small line plot of ``y`` over epochs ``x``; the transition epoch as a red line."""
+                  transition: int | None, threshold: float | None = None) -> list[pygame.Rect]:
+        """A small line plot of ``y`` over epochs ``x`` in ``rect``; the transition epoch as a
+        red line. The title on top, the last value and the epoch range in a row under the plot,
+        each label shortened (then cut with "…") to fit the width; returns their rectangles."""
+        font = self.small
+        lh = font.get_height()
         pygame.draw.rect(surface, PANEL_BG, rect)
-        self.text(surface, title, (rect.x + 4, rect.y + 2), DIM, self.small)
-        plot = pygame.Rect(rect.x + 4, rect.y + 18, rect.w - 8, rect.h - 36)
+        inner = rect.w - 8
+        # rows from the top: the title, the plot, the row of labels under it (each label row
+        # only where the rectangle has room for it)
+        drawn = []
+        top = rect.y + 2
+        if rect.h >= lh + 4:
+            drawn += self.label(surface, title, (rect.x + 4, top), inner, DIM)
+            top += lh + 2
+        row = rect.bottom - 3 - lh
+        has_row = row >= top + 2
+        bottom = row - 2 if has_row else rect.bottom - 2
+        plot = pygame.Rect(rect.x + 4, top, inner, max(bottom - top, 1))
         if x is None or y is None or len(x) == 0:
-            self.text(surface, "no report yet", (plot.x, plot.y + 20), DIM, self.small)
-            return
+            if plot.h >= lh:
+                drawn += self.label(surface, "no report yet",
+                                    (plot.x, plot.centery - lh // 2), inner, DIM)
+            return drawn
         ok = np.isfinite(y)
         x, y = x[ok], y[ok]
         if len(x) == 0:
-            return
+            return drawn
         x0, x1 = float(x[0]), float(max(x[-1], x[0] + 1))
         lo = 0.0
         hi = float(max(y.max(), threshold * 1.25 if threshold else 0.0, 1e-9))
@@ -356,20 +405,37 @@ class FramePainter:
         if transition is not None:
             tx = px(transition)
             pygame.draw.line(surface, TRANSITION, (tx, plot.y), (tx, plot.bottom))
-            label = f"transition {transition}"
-            lw = self.small.size(label)[0]
-            lx = tx + 3 if tx + 3 + lw <= plot.right else tx - 3 - lw
-            self.text(surface, label, (lx, plot.bottom - 12), TRANSITION, self.small)
+            if plot.h >= lh:  # its label inside the plot, at the bottom, beside the line
+                label = next((s for s in (f"transition {transition}", f"T {transition}")
+                              if font.size(s)[0] + 3 <= max(tx - plot.x, plot.right - tx)),
+                             "")
+                lw = font.size(label)[0]
+                lx = tx + 3 if tx + 3 + lw <= plot.right else max(tx - 3 - lw, plot.x)
+                drawn += self.label(surface, label, (lx, plot.bottom - lh), plot.right - lx,
+                                    TRANSITION)
         pts = [(px(e), py(v)) for e, v in zip(x, y, strict=True)]
         if len(pts) > 1:
             pygame.draw.lines(surface, LINE, False, pts, 2)
         else:
             pygame.draw.circle(surface, LINE, pts[0], 2)
-        self.text(surface, f"{y[-1]:.3g}  (max {y.max():.3g})", (plot.x, plot.bottom + 2), TEXT,
-                  self.small)
-        right = f"epoch {int(x0)}..{int(x[-1])}"
-        self.text(surface, right, (plot.right - self.small.size(right)[0], plot.bottom + 2),
-                  DIM, self.small)
+        # the row under the plot: the last value (and the maximum) left, the epochs right; the
+        # longest pair that fits with a gap, else the value alone
+        gap = 8
+        value, peak = f"{y[-1]:.3g}", f"{y[-1]:.3g}  (max {y.max():.3g})"
+        span = f"{int(x0)}..{int(x[-1])}"
+        left, right = value, ""
+        for a, b in ((peak, f"epoch {span}"), (peak, span), (value, f"epoch {span}"),
+                     (value, span)):
+            if font.size(a)[0] + gap + font.size(b)[0] <= inner:
+                left, right = a, b
+                break
+        if not has_row:
+            return drawn
+        drawn += self.label(surface, left, (plot.x, row), inner, TEXT)
+        if right:
+            drawn += self.label(surface, right, (plot.right - font.size(right)[0], row), inner,
+                                DIM)
+        return drawn
 
     def draw_top(self, surface, frame: SoupFrame) -> None:
         """The most common programs: count, share and the program as coloured characters."""

@@ -214,8 +214,9 @@ def test_script_default_out_dir_crop_and_columns(imported, tmp_path):
     done = script(imported, "--epoch", "100", "--crop", "6", "--columns", "3", cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     name = "soup_raw_language-bff_N-40_seed-3_epoch-100_crop-6_columns-3.png"
-    raw = imported.parent / "figures" / name
+    raw = tmp_path / "runs" / "figures" / "run" / name  # under runs/ of the current directory
     assert read_png(raw).shape == (16, 24, 3)
+    assert not (imported.parent / "figures").exists()
 
 
 @pytest.mark.slow
@@ -225,7 +226,7 @@ def test_script_lays_a_2d_soup_out_on_its_grid(tmp_path):
           "--set", "num_programs=64", "--set", "grid=[16, 4]", cwd=tmp_path)
     done = script(tmp_path / "run.h5", cwd=tmp_path)
     assert done.returncode == 0, done.stderr
-    raw = tmp_path / "figures" / "soup_raw_language-forth_N-64_seed-0_epoch-7.png"
+    raw = tmp_path / "runs" / "figures" / "run" / "soup_raw_language-forth_N-64_seed-0_epoch-7.png"
     assert read_png(raw).shape == (4 * 8, 16 * 8, 3)
 
 
@@ -341,7 +342,8 @@ def test_emergence_reads_histories_without_sweep_csv_and_skips_running_ones(swep
     assert done.returncode == 0, done.stderr
     assert "small__seed1.h5: still being written" in done.stdout
     assert "small__seed7.h5: unreadable, skipped" in done.stdout
-    (summary,) = (d / "figures").glob("emergence_summary_*_seeds-2_cap-200.json")
+    (summary,) = (tmp_path / "runs" / "figures" / "partial").glob(
+        "emergence_summary_*_seeds-2_cap-200.json")
     record = json.loads(summary.read_text())
     assert record["n"] == 2 and record["seeds"] == [0, 2]
     assert any("still being written" in n for n in record["notes"])
@@ -403,7 +405,7 @@ def test_diversity_skips_what_an_older_history_lacks(ran_modes, tmp_path):
     assert done.returncode == 0, done.stderr
     assert "not recorded in this history (skipped): hill_2, modes_change" in done.stdout
     assert "modes figure skipped" in done.stdout
-    figures = tmp_path / "figures"
+    figures = tmp_path / "runs" / "figures" / "old"
     assert (figures / "diversity_language-bff-noheads_N-256_seed-0.png").exists()
     assert not list(figures.glob("modes_*"))
     assert "no transition" in done.stdout  # entropy never reaches 3 bits in 130 epochs
