@@ -13,6 +13,7 @@ atomically swaps it in: the original stays intact until the copy is complete.
 from __future__ import annotations
 
 import datetime as _dt
+import errno
 import os
 import socket
 from pathlib import Path
@@ -43,23 +44,36 @@ class HistoryWriter:
     def create(cls, path: str | os.PathLike, world: World, alife_version: str) -> HistoryWriter:
         """A new history for ``world``; an existing file at ``path`` is never overwritten."""
         p = Path(path)
-        if p.exists():
+        if p.exists() or p.is_symlink():
             raise AlifeError(f"output {str(p)!r} already exists; choose another --out (an "
                              "existing history is never overwritten; `alife resume` continues "
                              "one)")
-        p.parent.mkdir(parents=True, exist_ok=True)
         try:
-            f = h5py.File(p, "x", libver="latest")
-        except (FileExistsError, OSError) as exc:
+            p.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise AlifeError(f"cannot create the folder of history {str(p)!r}: "
+                             f"{exc.strerror or exc}") from None
+        # Made complete under a temporary name, then linked to its name: a history is valid
+        # from the moment its file exists, whenever the process is killed.
+        tmp = p.with_name(f".{p.name}.creating-{os.getpid()}")
+        try:
+            f = h5py.File(tmp, "x", libver="latest")
+        except OSError as exc:
             raise AlifeError(f"cannot create history {str(p)!r}: {exc}") from None
-        f.attrs.update({"format": FORMAT, "format_version": FORMAT_VERSION,
-                        "world": world.to_toml(), "seed": world.seed,
-                        "language": world.language if world.kind == "program" else "neural",
-                        "alife_version": alife_version,
-                        "created": _dt.datetime.now(_dt.UTC).isoformat(), "resumes": 0,
-                        **_writer_attrs()})
-        create_layout(f, world)
-        f.swmr_mode = True
+        try:
+            f.attrs.update({"format": FORMAT, "format_version": FORMAT_VERSION,
+                            "world": world.to_toml(), "seed": world.seed,
+                            "language": world.language if world.kind == "program" else "neural",
+                            "alife_version": alife_version,
+                            "created": _dt.datetime.now(_dt.UTC).isoformat(), "resumes": 0,
+                            **_writer_attrs()})
+            create_layout(f, world)
+            f.swmr_mode = True
+            _publish(tmp, p)
+        except BaseException:
+            f.close()
+            tmp.unlink(missing_ok=True)
+            raise
         return cls(f, p)
 
     @classmethod
@@ -214,6 +228,25 @@ class HistoryWriter:
         self.file.attrs["stopped_by"] = stopped_by
         self.file.flush()
         self.file.close()
+
+
+def _publish(tmp: Path, path: Path) -> None:
+    """Give the complete file ``tmp`` the name ``path`` without ever replacing a file there."""
+    try:
+        os.link(tmp, path)  # fails if path exists: no window in which a file is replaced
+    except FileExistsError:
+        raise AlifeError(f"output {str(path)!r} already exists (it appeared while this history "
+                         "was being created); choose another --out") from None
+    except OSError as exc:
+        if path.exists():
+            raise AlifeError(f"output {str(path)!r} already exists; choose another --out") \
+                from None
+        if exc.errno not in (errno.EPERM, errno.ENOTSUP, errno.EXDEV, errno.EMLINK):
+            raise AlifeError(f"cannot create history {str(path)!r}: "
+                             f"{exc.strerror or exc}") from None
+        os.rename(tmp, path)  # a filesystem without hard links
+        return
+    tmp.unlink()
 
 
 def _write_slot(c: h5py.Group, slot: int, state: SoupState) -> None:
