@@ -26,26 +26,54 @@ def _world_args(p: argparse.ArgumentParser, what: str) -> None:
     p.add_argument("--set", action="append", metavar="KEY=VALUE", help=_SET_HELP)
 
 
+def version() -> str:
+    """The installed package's version (importlib.metadata), else the source tree's."""
+    from importlib.metadata import PackageNotFoundError
+    from importlib.metadata import version as installed
+
+    try:
+        return installed("alife")
+    except PackageNotFoundError:
+        import alife
+
+        return alife.__version__
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the ``alife`` command."""
     p = argparse.ArgumentParser(prog="alife", description="Artificial-life soups of "
                                 "self-replicating programs (Computational Life, 2024).")
-    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    p.add_argument("--version", action="version", version=f"alife {version()}",
+                   help="print the version (alife X.Y.Z) and exit")
+    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND",
+                           help="one of the commands below; `alife COMMAND --help` for its "
+                           "options")
 
     r = sub.add_parser("run", help="run a soup (progress, summary, history file)",
                        description="Run a soup. Without WORLD: the paper's default "
                        "(bff_noheads, 2^17 programs, seed 0, until higher_entropy>3 or 20000 "
-                       "epochs).")
+                       "epochs). Its history goes to runs/<world>__seed<S>.h5; when that exists "
+                       "the run is refused with what to do (`alife resume` it, or --new). "
+                       "Ctrl-C or SIGTERM stops at the next epoch boundary, closes the history "
+                       "as stopped (resumable) and prints the summary; the exit status is then "
+                       "130 (Ctrl-C) or 143 (SIGTERM).")
     _world_args(r, "the paper's soup")
     r.add_argument("--from", dest="from_dat", metavar="FILE.dat",
-                   help="start from a reference checkpoint (its soup and epoch count)")
-    r.add_argument("--epochs", type=int, help="stop once N epochs are completed in total "
-                   "(runs epochs 0..N-1)")
+                   help="continue a reference checkpoint (its soup, epoch count and reset "
+                   "counter); a .dat stores neither language nor seed, so name them with WORLD "
+                   "or --set language=... --set seed=...")
+    r.add_argument("--epochs", type=int, metavar="N", help="stop once N epochs are completed "
+                   "in total (runs epochs 0..N-1); with --from, the checkpoint's epochs count "
+                   "too, so N must exceed them (64 more after epoch 3073: --epochs 3137)")
     r.add_argument("--until", help='stop condition, e.g. "higher_entropy>3" ("" for none)')
     r.add_argument("--threads", type=int, help="numba threads (default: all cores)")
     r.add_argument("--out", help="history file (default: runs/<world>__seed<seed>.h5); never "
                    "overwritten")
-    r.add_argument("--no-history", action="store_true", help="write no history file")
+    r.add_argument("--new", action="store_true", help="start a fresh run even though "
+                   "runs/<world>__seed<S>.h5 exists: write the next free runs/<world>__seed<S>-"
+                   "<i>.h5 (without it, an existing run is refused with how to resume it)")
+    r.add_argument("--no-history", action="store_true", help="write no history file (not with "
+                   "--out or --new)")
     r.add_argument("--dat-dir", help="write reference checkpoints %%010d.dat here")
     r.add_argument("--dat-every", type=int, default=1, metavar="K",
                    help="with --dat-dir: after every epoch e with e %% K == 0 (default 1)")
@@ -58,7 +86,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     rs = sub.add_parser("resume", help="continue a stopped or killed run from its history",
                         description="Continue a run from its history's checkpoint, bit-exactly, "
-                        "up to its world's stop condition.")
+                        "up to its world's stop condition. Ctrl-C or SIGTERM stops it again at "
+                        "the next epoch boundary, resumable (exit status 130 or 143).")
     rs.add_argument("history", help="the run's .h5 history")
     stop = rs.add_mutually_exclusive_group()
     stop.add_argument("--epochs", type=int, help="go on until N epochs are completed in total "
@@ -75,7 +104,9 @@ def build_parser() -> argparse.ArgumentParser:
     i = sub.add_parser("inspect", help="world, last metrics, most common programs of a history "
                        "or .dat", description="Describe a history (.h5) or a reference "
                        "checkpoint (.dat, .dat.gz). A .dat stores neither language nor seed: "
-                       "give them with --world/--set (default: the paper's bff_noheads, seed 0).")
+                       "give them with --world/--set (default: the paper's bff_noheads, seed 0; "
+                       "the output's read_as line says which language the programs are "
+                       "disassembled as and where it came from).")
     i.add_argument("path", help="run.h5 or FILE.dat")
     i.add_argument("--world", help="for a .dat: the world TOML it belongs to")
     i.add_argument("--set", action="append", metavar="KEY=VALUE", help=_SET_HELP)
@@ -84,14 +115,15 @@ def build_parser() -> argparse.ArgumentParser:
     i.set_defaults(func=cmd_inspect)
 
     e = sub.add_parser("export", help="write a history's soup as a reference .dat (or raw)")
-    e.add_argument("history")
+    e.add_argument("history", help="the run's .h5 history")
     e.add_argument("--epoch", type=int, help="the snapshot after E completed epochs (default: "
                    "the final soup)")
     e.add_argument("-o", "--output", required=True, help="file to write (must not exist)")
     e.add_argument("--raw", action="store_true", help="write the soup's bytes alone, "
                    "program-major with no header (any program size; .dat holds 64-byte "
                    "programs only)")
-    e.add_argument("--json", action="store_true", help="print what was written as JSON")
+    e.add_argument("--json", action="store_true", help="print what was written (output, "
+                   "epochs_completed, num_programs, program_size, format) as JSON")
     e.set_defaults(func=cmd_export)
 
     im = sub.add_parser("import", help="make a history from a reference .dat (then resume it)",
@@ -101,12 +133,16 @@ def build_parser() -> argparse.ArgumentParser:
     im.add_argument("--world", help="the world TOML the soup belongs to (default: the paper's)")
     im.add_argument("--set", action="append", metavar="KEY=VALUE", help=_SET_HELP)
     im.add_argument("-o", "--output", required=True, help="history to write (must not exist)")
-    im.add_argument("--json", action="store_true")
+    im.add_argument("--json", action="store_true", help="print what was written (output, "
+                    "epochs_completed, world) as JSON")
     im.set_defaults(func=cmd_import)
 
     sw = sub.add_parser("sweep", help="run a world for many seeds (local pool or Dask)",
                         description="Run a world for many seeds: one history per run and "
-                        "DIR/sweep.csv. Re-running skips finished runs and resumes the others.")
+                        "DIR/sweep.csv. Re-running skips finished runs and resumes the others; "
+                        "more seeds of the same world add rows to the table, keeping the "
+                        "earlier ones. A DIR holding another world's runs is refused (its "
+                        "table is never replaced): give that sweep another --out.")
     _world_args(sw, "the paper's soup")
     sw.add_argument("--seeds", required=True, help="START:STOP[:STEP] (stop excluded) or a list, "
                     "e.g. 0:100 or 1,5,9")
@@ -118,7 +154,7 @@ def build_parser() -> argparse.ArgumentParser:
     sw.add_argument("--scheduler", metavar="tcp://HOST:PORT",
                     help="send the runs to this Dask distributed scheduler")
     sw.add_argument("--out", help="directory of the histories and sweep.csv "
-                    "(default: runs/sweep-<world>)")
+                    "(default: runs/sweep-<world>); one world per directory")
     sw.add_argument("--quiet", action="store_true", help="no progress bar")
     sw.add_argument("--json", action="store_true", help="print the rows as JSON")
     sw.set_defaults(func=cmd_sweep)
@@ -127,12 +163,13 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("--threads", default="1,2", help="thread counts to time (default 1,2)")
     b.add_argument("--epochs", type=int, default=128, help="epochs per random-soup phase")
     b.add_argument("--emerged-epochs", type=int, default=64, help="epochs of the emerged phase")
-    b.add_argument("--num-programs", type=int, default=131072)
+    b.add_argument("--num-programs", type=int, default=131072,
+                   help="programs per soup (default 131072, the paper's)")
     b.add_argument("--conformance", default=None,
                    help="path of the conformance data (default: tests/data/conformance)")
     b.add_argument("--history", action="store_true", help="instead: the cost of recording an "
                    "HDF5 history at the default cadence (use --epochs >= 1024 for a snapshot)")
-    b.add_argument("--json", action="store_true")
+    b.add_argument("--json", action="store_true", help="print the results as JSON")
     b.set_defaults(func=cmd_bench)
 
     add_view_parser(sub)
@@ -141,8 +178,9 @@ def build_parser() -> argparse.ArgumentParser:
     lg.set_defaults(func=cmd_languages)
 
     d = sub.add_parser("disasm", help="disassemble hex bytes (or --parse program text)")
-    d.add_argument("language")
-    d.add_argument("program")
+    d.add_argument("language", help="a language of `alife languages`, e.g. bff")
+    d.add_argument("program", help="the program as hex bytes, e.g. 5b5b7b2e3e5d2d5d (with "
+                   "--parse: as program text, e.g. '[[{.>]-]')")
     d.add_argument("--parse", action="store_true", help="text -> hex instead")
     d.set_defaults(func=cmd_disasm)
     return p

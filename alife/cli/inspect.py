@@ -51,6 +51,8 @@ def cmd_inspect(args: argparse.Namespace) -> int:
             for t in value:
                 weights = " ".join(f"{x:+.3f}" for x in t["weights"])
                 print(f"    {t['count']:>7}  {t['class']:<12}  {weights}")
+        elif key == "language_given":
+            continue
         elif key == "most_common":
             print("most common programs (count, replication score, program)")
             for t in value:
@@ -88,8 +90,15 @@ def _inspect_dat(path: Path, args: argparse.Namespace) -> dict[str, Any]:
 
     soup = Soup.from_checkpoint(path, _dat_world(args))
     m = _soup_metrics(soup)
-    return {"checkpoint": str(path), "epochs_completed": soup.epoch,
-            "reset_index": soup.reset_index, "world": soup.world.to_dict(),
+    w = soup.world
+    named = args.world is not None or any(s.partition("=")[0].strip() == "language"
+                                          for s in args.set or [])
+    source = f"from {args.world}" if args.world is not None else "from --set" if named else \
+        "assumed: a .dat stores neither language nor seed; pass --world W.toml or --set " \
+        "language=... --set seed=... to change"
+    return {"checkpoint": str(path), "read_as": f"{w.language}, seed {w.seed} ({source})",
+            "language_given": named, "epochs_completed": soup.epoch,
+            "reset_index": soup.reset_index, "world": w.to_dict(),
             "last_metrics": m, "most_common": most_common_rows(soup, args.top)}
 
 

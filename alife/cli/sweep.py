@@ -13,6 +13,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
     from alife.cli.run import world_from_args
+    from alife.run.session import fixed
     from alife.run.sweep import parse_seeds, sweep
 
     world = world_from_args(args.world, args.set, args.max_epochs, args.until)
@@ -54,10 +55,22 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         t = "-" if r["transition_epoch"] is None else r["transition_epoch"]
         frac = r["replicator_fraction"]
         print(f"  {r['seed']:>6}  {r['status']:8}  {t:>10}  {r['epochs']:>7}  "
-              f"{r['wall_s']:>8.1f}  {r['higher_entropy']:>6.3f}  "
+              f"{r['wall_s']:>8.1f}  {fixed(r['higher_entropy']):>6}  "
               f"{'-' if frac is None else f'{frac:.2f}':>11}")
-    print(f"  table: {out / 'sweep.csv'}")
+    print(table_line(out, len(rows)))
     return 0
+
+
+def table_line(out: Path, this: int) -> str:
+    """Where the table is, and how many of its rows earlier sweeps of this world left there."""
+    import csv
+
+    path = out / "sweep.csv"
+    with open(path, newline="") as fh:
+        total = sum(1 for _ in csv.DictReader(fh))
+    kept = f" ({total} rows: {this} from this sweep, {total - this} kept from earlier sweeps)" \
+        if total > this else ""
+    return f"  table: {path}{kept}"
 
 
 def _neural_table(rows: list[dict], out: Path) -> int:
@@ -71,5 +84,5 @@ def _neural_table(rows: list[dict], out: Path) -> int:
                            for n in names)
         print(f"  {r['seed']:>6}  {r['status']:8}  {r['epochs']:>6}  {r['wall_s']:>8.1f}  "
               f"{counts}")
-    print(f"  table: {out / 'sweep.csv'}")
+    print(table_line(out, len(rows)))
     return 0

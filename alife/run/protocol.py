@@ -65,4 +65,18 @@ class SoupProtocol(Protocol):
         """A heading and one line per :meth:`top_rows` entry."""
 
 
-__all__ = ["SoupProtocol"]
+#: The word for one step of a soup of each kind (program soups run epochs; particle soups,
+#: Gabor et al.'s, run generations). A soup may name its own with a ``unit`` attribute.
+UNITS = {"program": "epoch", "neural": "generation"}
+
+
+def unit_word(soup_or_world: Any, plural: bool = False) -> str:
+    """"epoch" or "generation" (``plural``: with an s): how a soup, or a world's soup, counts."""
+    word = getattr(soup_or_world, "unit", None)
+    if not isinstance(word, str):
+        world = getattr(soup_or_world, "world", soup_or_world)
+        word = UNITS.get(getattr(world, "kind", "program"), "epoch")
+    return f"{word}s" if plural else word
+
+
+__all__ = ["UNITS", "SoupProtocol", "unit_word"]

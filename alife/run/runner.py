@@ -4,12 +4,20 @@ Reports happen after epoch e (0-based) when ``e % report_every == 0`` and after 
 as the reference's callback does (so "crossed at the report of epoch 2881" means the same in
 both tools). A report is every reporter of the registry (:mod:`alife.metrics`) that applies to
 the world, plus ``wall_time``; observers receive it; the loop itself writes no files.
+
+Ctrl-C (SIGINT) and SIGTERM (what batch schedulers send) ask the loop to stop at the next epoch
+boundary: the soup, its epoch count and every hook stay in step, and the loop reports the soup
+as it is before returning. A second signal stops at once, except inside a compiled call, whose
+soup bytes and epoch count always change together.
 """
 
 from __future__ import annotations
 
+import contextlib
+import signal
+import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -32,6 +40,7 @@ class RunSummary:
     reports: list[dict[str, Any]] = field(default_factory=list)
     transition_epoch: int | None = None  # first report with higher_entropy > 3
     stopped_by: str = "epochs"  # "epochs", "until" or "interrupt"
+    signal: str | None = None  # "SIGINT" or "SIGTERM" when a signal stopped the run
 
     @property
     def epochs_per_s(self) -> float:
@@ -48,6 +57,69 @@ def _next_boundary(epoch: int, every: int) -> int:
     return epoch + (-epoch) % every
 
 
+#: The signals a run loop turns into a clean stop.
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+
+
+class StopRequest:
+    """SIGINT and SIGTERM as a request to stop at the next epoch boundary.
+
+    Installed by :meth:`watch` on the main thread only (signals reach no other thread; a run in a
+    worker thread, as under the live viewer, is stopped by its watcher). The first signal sets
+    :attr:`signum`; a second raises KeyboardInterrupt at once unless a compiled call is under
+    way (:meth:`critical`), where it waits until the soup and its epoch count agree again. The
+    previous handlers come back after a second signal and when the loop ends.
+    """
+
+    def __init__(self) -> None:
+        self.signum: int | None = None
+        self._forced = False
+        self._critical = False
+        self._previous: dict[int, object] = {}
+
+    @property
+    def name(self) -> str | None:
+        """"SIGINT" or "SIGTERM" once one arrived, else None."""
+        return None if self.signum is None else signal.Signals(self.signum).name
+
+    @contextlib.contextmanager
+    def watch(self) -> Iterator[StopRequest]:
+        """Handle the stop signals while the block runs (main thread only)."""
+        if threading.current_thread() is threading.main_thread():
+            for s in STOP_SIGNALS:
+                self._previous[s] = signal.signal(s, self._handle)
+        try:
+            yield self
+        finally:
+            self._restore()
+
+    @contextlib.contextmanager
+    def critical(self) -> Iterator[None]:
+        """A block that a second signal may not cut in two (a compiled call and its counters)."""
+        self._critical = True
+        try:
+            yield
+        finally:
+            self._critical = False
+        if self._forced:
+            raise KeyboardInterrupt
+
+    def _handle(self, signum: int, frame: object) -> None:
+        if self.signum is None:
+            self.signum = signum
+            return
+        self._restore()  # a third signal acts as it would without a run
+        if self._critical:
+            self._forced = True
+        else:
+            raise KeyboardInterrupt
+
+    def _restore(self) -> None:
+        for s, handler in self._previous.items():
+            signal.signal(s, signal.SIG_DFL if handler is None else handler)  # type: ignore
+        self._previous.clear()
+
+
 def run_soup(soup: Soup, max_epochs: int, until: Condition | None = None,
              report_every: int = 64, observers: tuple[Observer, ...] = (),
              epoch_hooks: tuple[tuple[int, Callable[[Soup, int], None]], ...] = (),
@@ -59,10 +131,12 @@ def run_soup(soup: Soup, max_epochs: int, until: Condition | None = None,
     e % K == 0 (the reference's ``--save_interval``). ``on_chunk(soup, n)`` runs after every
     compiled call of n epochs (progress bars). ``gate(soup)``, before every compiled call, may
     block (a paused viewer) and returns the most epochs the call may run (>= 1); chunk sizes
-    never change a soup's bytes. Ctrl-C stops cleanly after the current chunk.
+    never change a soup's bytes. Ctrl-C or SIGTERM stops cleanly after the current chunk (and
+    its hooks), with a report of the soup as it is then (:class:`StopRequest`).
     """
     summary = RunSummary(start_epoch=soup.epoch)
     t0 = time.perf_counter()
+    stop = StopRequest()
 
     def report() -> bool:
         m = metrics_report(soup)
@@ -76,24 +150,33 @@ def run_soup(soup: Soup, max_epochs: int, until: Condition | None = None,
         return until is not None and until(m)
 
     try:
-        while soup.epoch < max_epochs:
-            e = soup.epoch
-            chunk = MAX_CHUNK if gate is None else max(1, min(MAX_CHUNK, gate(soup)))
-            stop_at = min(_next_boundary(e, report_every), max_epochs - 1, e + chunk - 1)
-            for every, _ in epoch_hooks:
-                stop_at = min(stop_at, _next_boundary(e, every))
-            soup.run(stop_at - e + 1)
-            if on_chunk is not None:
-                on_chunk(soup, stop_at - e + 1)
-            for every, hook in epoch_hooks:
-                if stop_at % every == 0:
-                    hook(soup, stop_at)
-            if stop_at % report_every == 0 or soup.epoch == max_epochs:
-                if report():
-                    summary.stopped_by = "until"
-                    break
-    except KeyboardInterrupt:
+        with stop.watch():
+            while soup.epoch < max_epochs and stop.signum is None:
+                e = soup.epoch
+                chunk = MAX_CHUNK if gate is None else max(1, min(MAX_CHUNK, gate(soup)))
+                stop_at = min(_next_boundary(e, report_every), max_epochs - 1, e + chunk - 1)
+                for every, _ in epoch_hooks:
+                    stop_at = min(stop_at, _next_boundary(e, every))
+                with stop.critical():
+                    soup.run(stop_at - e + 1)
+                if on_chunk is not None:
+                    on_chunk(soup, stop_at - e + 1)
+                for every, hook in epoch_hooks:
+                    if stop_at % every == 0:
+                        hook(soup, stop_at)
+                if stop_at % report_every == 0 or soup.epoch == max_epochs:
+                    if report():
+                        summary.stopped_by = "until"
+                        break
+            if stop.signum is not None and summary.stopped_by != "until" \
+                    and soup.epoch < max_epochs:
+                summary.stopped_by = "interrupt"
+                summary.signal = stop.name
+                if not summary.reports or summary.reports[-1]["epoch"] != soup.epoch:
+                    report()
+    except KeyboardInterrupt:  # a second signal, or a watcher stopping the run (its gate)
         summary.stopped_by = "interrupt"
+        summary.signal = stop.name
         if not summary.reports or summary.reports[-1]["epoch"] != soup.epoch:
             report()
     summary.epochs = soup.epoch - summary.start_epoch

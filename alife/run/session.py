@@ -8,20 +8,24 @@ an uninterrupted run's (DESIGN.md, Determinism).
 from __future__ import annotations
 
 import os
+import re
 import socket
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
+import numpy as np
+
 from alife.errors import AlifeError
 from alife.history import History, HistoryWriter, SoupState
 from alife.metrics import report
 from alife.run.protocol import SoupProtocol as Soup
+from alife.run.protocol import unit_word
 from alife.run.recorder import HistoryRecorder
 from alife.run.runner import RunSummary, run_soup
 from alife.run.soups import new_soup
-from alife.run.stop import parse_condition
+from alife.run.stop import Condition, parse_condition
 from alife.soup.checkpoint import checkpoint_name, write_dat
 from alife.world import World
 
@@ -54,6 +58,7 @@ class RunOutcome:
     stopped_by: str  # "epochs", "until" or "interrupt"
     transition_epoch: int | None
     final: dict[str, Any] = field(default_factory=dict)
+    signal: str | None = None  # "SIGINT" or "SIGTERM" when a signal stopped it
 
     @property
     def epochs_run(self) -> int:
@@ -141,17 +146,25 @@ def resume_run(path: str | os.PathLike, *, alife_version: str, epochs: int | Non
                         resumed=state, watcher=watcher)
 
 
-def _check_not_live(history: History) -> None:
-    """Refuse to resume a history that its writer still holds open on this machine."""
+def live_writer(history: History) -> int | None:
+    """The id of the process on this machine still writing ``history``, else None."""
     if history.status != "running":
-        return
+        return None
     a = history.attrs
     pid, host = a.get("writer_pid"), a.get("writer_host")
     if host == socket.gethostname() and isinstance(pid, int) and pid != os.getpid():
         try:
             os.kill(pid, 0)
         except (ProcessLookupError, PermissionError):
-            return
+            return None
+        return pid
+    return None
+
+
+def _check_not_live(history: History) -> None:
+    """Refuse to resume a history that its writer still holds open on this machine."""
+    pid = live_writer(history)
+    if pid is not None:
         raise AlifeError(f"{str(history.path)!r} is still being written by process {pid}; "
                          "wait for it to end (or stop it) before resuming")
 
@@ -176,11 +189,46 @@ def _check_more_to_do(history: History, done: int, epochs: int | None, until: st
                          f"pass --epochs N with N > {done} to go on")
 
 
+_NEGATIVE_ZERO = re.compile(r"-0(\.0*)?")
+
+
+def fixed(value: float, digits: int = 3) -> str:
+    """``value`` with ``digits`` decimals, never as a negative zero ("-0.000" reads "0.000")."""
+    text = f"{value:.{digits}f}"
+    return text[1:] if text.startswith("-") and float(text) == 0 else text
+
+
+def _metric_text(value: Any) -> str:
+    if isinstance(value, (int, np.integer)):
+        return str(int(value))
+    return fixed(float(value))
+
+
+def bar_fields(soup: Soup, metrics: dict[str, Any], until: Condition | None) -> dict[str, str]:
+    """The progress bar's fields at a report: the watched metric against its threshold first
+    (when the run has an until condition), then the soup's own fields."""
+    fields: dict[str, str] = {}
+    if until is not None and until.metric in metrics:
+        fields[until.metric] = f"{_metric_text(metrics[until.metric])} (stop {until.op}" \
+                               f"{until.value:g})"
+    for key, text in soup.status_fields(metrics).items():
+        fields[key] = text[1:] if _NEGATIVE_ZERO.fullmatch(text) else text
+    return fields
+
+
 def _progress_bar(soup: Soup, world: World, enabled: bool) -> Any:
+    """A bar over the epochs (generations) to the cap when the cap is the only stop; with an
+    until condition nobody knows the end, so it counts epochs and their rate, with no total or
+    ETA (the watched metric and its threshold are among its fields)."""
     from tqdm import tqdm
 
-    return tqdm(total=world.epochs, initial=soup.epoch, unit="epoch", disable=not enabled,
-                dynamic_ncols=True, smoothing=0.1)
+    unit = unit_word(soup)
+    if not world.until:
+        return tqdm(total=world.epochs, initial=soup.epoch, unit=unit, disable=not enabled,
+                    dynamic_ncols=True, smoothing=0.1)
+    return tqdm(initial=soup.epoch, unit=unit, disable=not enabled, dynamic_ncols=True,
+                smoothing=0.1, bar_format=f"{{n_fmt}} {unit}s done (cap {world.epochs}) "
+                "[{elapsed}, {rate_fmt}{postfix}]")
 
 
 def _drive(soup: Soup, world: World, writer: HistoryWriter | None, max_epochs: int, until: str,
@@ -194,9 +242,10 @@ def _drive(soup: Soup, world: World, writer: HistoryWriter | None, max_epochs: i
         writer, soup, wall_offset, resumed=resumed,
         species_rows=writer.species_rows() if resumed is not None else ())
     bar = _progress_bar(soup, world, progress)
+    condition = parse_condition(until, world.kind) if until else None
 
     def show(s: Soup, m: dict[str, Any]) -> None:
-        bar.set_postfix(s.status_fields(m), refresh=False)
+        bar.set_postfix(bar_fields(s, m, condition), refresh=False)
 
     observers = [show] + ([recorder.report] if recorder else []) \
         + ([watcher.report] if watcher else [])
@@ -210,9 +259,8 @@ def _drive(soup: Soup, world: World, writer: HistoryWriter | None, max_epochs: i
         hooks = [*hooks, *recorder.epoch_hooks]
     summary: RunSummary | None = None
     try:
-        summary = run_soup(soup, max_epochs, parse_condition(until, world.kind) if until else None,
-                           world.report_every, observers=tuple(observers),
-                           epoch_hooks=tuple(hooks), on_chunk=chunk,
+        summary = run_soup(soup, max_epochs, condition, world.report_every,
+                           observers=tuple(observers), epoch_hooks=tuple(hooks), on_chunk=chunk,
                            gate=None if watcher is None else watcher.gate)
         if not summary.reports:  # nothing left to run: observe the soup as it is
             m = report(soup)
@@ -234,4 +282,4 @@ def _drive(soup: Soup, world: World, writer: HistoryWriter | None, max_epochs: i
                       start_epoch=summary.start_epoch, epochs_completed=soup.epoch,
                       wall_s=summary.wall_s, total_wall_s=wall_offset + summary.wall_s,
                       stopped_by=summary.stopped_by, transition_epoch=transition,
-                      final=summary.final)
+                      final=summary.final, signal=summary.signal)

@@ -4,7 +4,9 @@ Every run writes its own history (``DIR/<world>__seed<S>.h5``); a run already fi
 not re-run, and one that was stopped or killed is resumed, so re-running a sweep completes it.
 The summary table ``DIR/sweep.csv`` has one row per seed (Mesa's ``batch_run``, for soups): the
 run's status and the last report of every metric the registry (:mod:`alife.metrics`) marks as a
-table column for the soup's kind.
+table column for the soup's kind. A directory belongs to one world: a sweep of another world
+into it is refused before anything runs (its table is never replaced), and a sweep of the same
+world over more seeds adds its rows to the table, keeping the earlier ones.
 """
 
 from __future__ import annotations
@@ -64,12 +66,71 @@ def run_path(out_dir: Path, world: World) -> Path:
     return out_dir / f"{world.label}__seed{world.seed}.h5"
 
 
-def _differs(stored: World, wanted: World) -> str | None:
+def world_difference(stored: World, wanted: World, ignore: Iterable[str] = _STOP_KEYS
+                     ) -> str | None:
+    """The first key (outside ``ignore``) where two worlds differ, as "key = a there, b here"."""
     a, b = stored.to_dict(), wanted.to_dict()
+    skip = set(ignore)
     for key in sorted(set(a) | set(b)):
-        if key not in _STOP_KEYS and a.get(key) != b.get(key):
+        if key not in skip and a.get(key) != b.get(key):
             return f"{key} = {a.get(key)!r} there, {b.get(key)!r} here"
     return None
+
+
+def _another_out(out_dir: Path, world: World) -> Path:
+    """A directory to suggest for a sweep of ``world`` that ``out_dir`` cannot take."""
+    default = Path("runs") / f"sweep-{world.label}"
+    if default.resolve() != out_dir.resolve() and not default.exists():
+        return default
+    return out_dir.with_name(f"{out_dir.name}-{world.label}")
+
+
+def _refuse_other_world(path: Path, stored: World, wanted: World, diff: str,
+                        out_dir: Path) -> AlifeError:
+    table = out_dir / "sweep.csv"
+    kept = f"its table {table} is kept; " if table.exists() else ""
+    return AlifeError(f"{str(path)!r} holds a run of another world ({diff}), a "
+                      f"{stored.label} sweep; {kept}give this {wanted.label} sweep another "
+                      f"--out, e.g. --out {_another_out(out_dir, wanted)}")
+
+
+def earlier_rows(out_dir: Path, world: World) -> list[dict[str, Any]]:
+    """The rows of ``DIR/sweep.csv`` written by earlier sweeps, after checking that ``DIR``
+    holds runs of ``world`` only (any seed); an error names another world's run."""
+    from alife.history import History
+
+    for path in sorted(out_dir.glob("*.h5")):
+        try:
+            with History(path) as h:
+                stored = h.world
+        except AlifeError:
+            continue  # not a history (or a damaged one): the run that needs it reports it
+        diff = world_difference(stored, world, (*_STOP_KEYS, "seed"))
+        if diff is None and run_path(out_dir, world.replace(seed=stored.seed)).name != path.name:
+            diff = f"name = {stored.label!r} there, {world.label!r} here"
+        if diff is not None:
+            raise _refuse_other_world(path, stored, world, diff, out_dir)
+    table = out_dir / "sweep.csv"
+    if not table.exists():
+        return []
+    try:
+        with open(table, newline="") as fh:
+            rows = [dict(r) for r in csv.DictReader(fh)]
+        for r in rows:
+            r["seed"] = int(r["seed"])
+    except (KeyError, TypeError, ValueError, csv.Error, UnicodeDecodeError):
+        raise AlifeError(f"{str(table)!r} is not a sweep table (a header with a seed column, "
+                         "one row per seed); move it away or give this sweep another --out") \
+            from None
+    for r in rows:  # a row whose history is gone still names the world it came from
+        name = Path(str(r.get("history") or "")).name
+        want = run_path(out_dir, world.replace(seed=r["seed"])).name
+        if name and name != want:
+            raise AlifeError(f"{str(table)!r} holds the table of another sweep (its seed "
+                             f"{r['seed']} row is {name}, this sweep writes {want}); give this "
+                             f"{world.label} sweep another --out, e.g. --out "
+                             f"{_another_out(out_dir, world)}")
+    return rows
 
 
 def _is_done(history: Any, world: World) -> bool:
@@ -136,10 +197,9 @@ def plan(world: World, seeds: Iterable[int], out_dir: Path) -> list[tuple[World,
         p = run_path(out_dir, w)
         if p.exists():
             with History(p) as h:
-                diff = _differs(h.world, w)
+                diff = world_difference(h.world, w)
             if diff:
-                raise AlifeError(f"{str(p)!r} holds a run of another world ({diff}); choose "
-                                 "another --out for this sweep")
+                raise _refuse_other_world(p, h.world, w, diff, out_dir)
         tasks.append((w, p))
     return tasks
 
@@ -167,13 +227,22 @@ def sweep(world: World, seeds: Iterable[int], out_dir: str | os.PathLike, *,
     ``threads_per_run`` numba threads (default: cores // workers). With ``scheduler`` (a Dask
     address such as ``tcp://host:8786``) the runs go to that cluster instead; its workers must
     see ``out_dir`` (a shared filesystem) and have alife installed. ``on_start(n)`` runs once
-    the n runs are planned (the input checked); ``on_result(row)`` as each run ends.
+    the n runs are planned (the input checked); ``on_result(row)`` as each run ends. A
+    directory holding another world's runs is refused before anything runs; rows of
+    ``sweep.csv`` for seeds outside ``seeds`` (earlier sweeps of this world into ``out_dir``)
+    stay in the table. The rows returned are this sweep's.
     """
     out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    tasks = plan(world, seeds, out)
     if workers is not None and workers < 1:
         raise AlifeError(f"--workers {workers}: accepted an integer >= 1")
+    if out.exists() and not out.is_dir():
+        raise AlifeError(f"--out {str(out)!r} is a file; accepted: a directory (new, or holding "
+                         "this world's sweep)")
+    seeds = list(seeds)
+    tasks = plan(world, seeds, out)
+    earlier = [r for r in earlier_rows(out, world) if r["seed"] not in set(seeds)] \
+        if out.is_dir() else []
+    out.mkdir(parents=True, exist_ok=True)
     if on_start is not None:
         on_start(len(tasks))
     cores = os.cpu_count() or 1
@@ -181,7 +250,7 @@ def sweep(world: World, seeds: Iterable[int], out_dir: str | os.PathLike, *,
 
     def collect(row: dict[str, Any]) -> None:
         rows.append(row)
-        write_csv(out / "sweep.csv", rows, world.kind)
+        write_csv(out / "sweep.csv", [*earlier, *rows], world.kind)
         if on_result is not None:
             on_result(row)
 

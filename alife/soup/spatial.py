@@ -47,8 +47,14 @@ def partner_lists(world: object) -> tuple[np.ndarray, np.ndarray]:
 def read_pattern(path: str | os.PathLike, num_programs: int) -> tuple[np.ndarray, np.ndarray]:
     """Partner lists from a file of ``a b`` lines (program, allowed partner), kept in file order."""
     p = Path(path)
+    if p.is_dir():
+        raise AlifeError(f"pattern file {str(p)!r} is a directory; accepted: a text file of "
+                         "'a b' lines")
     try:
-        lines = p.read_text().splitlines()
+        lines = p.read_bytes().decode("utf-8").splitlines()
+    except UnicodeDecodeError as exc:
+        raise AlifeError(f"pattern file {str(p)!r} is not UTF-8 text (byte {exc.start}); "
+                         "accepted: a text file of 'a b' lines") from None
     except OSError as exc:
         raise AlifeError(f"cannot read pattern file {str(p)!r}: {exc.strerror or exc}") from None
     lists: list[list[int]] = [[] for _ in range(num_programs)]
@@ -62,11 +68,14 @@ def read_pattern(path: str | os.PathLike, num_programs: int) -> tuple[np.ndarray
             a, b = int(fields[0]), int(fields[1])
         except ValueError:
             raise AlifeError(f"pattern file {str(p)!r}, line {lineno}: expected two program "
-                             f"indices 'a b', got {line.strip()!r}") from None
+                             "indices 'a b' (whole numbers)") from None
         if not (0 <= a < num_programs and 0 <= b < num_programs) or a == b:
             raise AlifeError(f"pattern file {str(p)!r}, line {lineno}: pair ({a}, {b}) is not "
                              f"two distinct program indices in [0, {num_programs})")
         lists[a].append(b)
+    if not any(lists):
+        raise AlifeError(f"pattern file {str(p)!r} holds no pairs, so no program would ever "
+                         "interact; accepted: 'a b' lines (program, allowed partner)")
     offsets = np.zeros(num_programs + 1, dtype=np.int64)
     offsets[1:] = np.cumsum([len(x) for x in lists])
     partners = np.array([b for x in lists for b in x], dtype=np.int64)

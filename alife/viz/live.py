@@ -7,7 +7,8 @@ replayed history (Agüera y Arcas et al. 2024, "Computational Life").
   capped at ``fps``, so the display never slows the soup down (except when paused).
 * ``alife view RUN.h5 [--follow]``: :class:`HistorySource` scrubs a history's snapshots; with
   ``follow`` it re-reads the file (SWMR) and shows each new report's checkpointed soup.
-* ``alife view RUN.h5 --frames DIR``: :func:`write_frames`, one PNG per snapshot, no window.
+* ``alife view RUN.h5 --frames DIR``: :func:`write_frames`, one PNG per stored snapshot (with
+  ``--every K``, also every K epochs between them, re-run from the snapshots), no window.
 """
 
 from __future__ import annotations
@@ -137,6 +138,14 @@ class HistorySource:
             else:
                 programs = self._checkpoint
             self._cache = (key, np.asarray(programs))
+        status = f"{self.mode} {index + 1}/{len(self._states)}"
+        if self.follow:
+            status += f", run {self.history.status}"
+        return self.frame_of(epoch, self._cache[1], status)
+
+    def frame_of(self, epoch: int, programs: np.ndarray, status: str) -> SoupFrame:
+        """The frame of the soup ``programs`` after ``epoch`` epochs, with the history's reports
+        up to that epoch (sparklines, most common programs, rate)."""
         m = self._metrics
         upto = m["epoch"] <= epoch
         series = {k: m[k][upto] for k in sparkline_series(self.world.kind) if k in m}
@@ -150,10 +159,7 @@ class HistorySource:
         if "wall_time" in m and upto.sum() >= 2:
             e, t = m["epoch"][upto][-2:], m["wall_time"][upto][-2:]
             eps = float((e[1] - e[0]) / (t[1] - t[0])) if t[1] > t[0] else 0.0
-        status = f"{self.mode} {index + 1}/{len(self._states)}"
-        if self.follow:
-            status += f", run {self.history.status}"
-        return SoupFrame(self.world, self._cache[1], epoch, series, top, eps, status, top_epoch)
+        return SoupFrame(self.world, programs, epoch, series, top, eps, status, top_epoch)
 
     def poll(self) -> SoupFrame | None:
         """The current state's frame when it changed (new data, scrubbing, playing)."""
@@ -514,9 +520,63 @@ def view_history(path: str | os.PathLike, follow: bool = False, fps: int = FPS,
         pygame.display.quit()
 
 
-def write_frames(path: str | os.PathLike, out_dir: str | os.PathLike) -> list[Path]:
-    """``alife view RUN.h5 --frames DIR``: one PNG per snapshot (``frame_00000.png``, ...) and
-    ``frames.csv`` (frame, epoch), with no window."""
+def frame_epochs(snapshots: list[int], every: int | None = None) -> list[int]:
+    """The epochs ``write_frames`` draws: every snapshot's and, with ``every`` K, each multiple
+    of K between two snapshots."""
+    epochs = set(snapshots)
+    if every:
+        for a, b in zip(snapshots, snapshots[1:], strict=False):
+            epochs.update(range(a + every - a % every, b, every))
+    return sorted(epochs)
+
+
+def _soups_between(history: Any, world: World, epochs: list[int]) -> Any:
+    """(epoch, rows) for each of ``epochs``: a snapshot as stored, any other epoch by re-running
+    the soup from the snapshot before it; each re-run must arrive at the next snapshot's bytes."""
+    from alife.run.session import soup_from_state
+
+    snaps = [int(e) for e in history.snapshot_epochs()]
+    soup = None
+    for epoch in epochs:
+        if epoch in snaps:
+            state = history.snapshot(epoch)
+            if soup is not None:  # re-run since the snapshot before: it must arrive here
+                _advance(soup, epoch)
+                if not np.array_equal(soup.rows, state.programs):
+                    raise AlifeError(f"re-running {str(history.path)!r} from a snapshot does "
+                                     f"not give its snapshot after {epoch} epochs (written by "
+                                     "another alife version?); --every needs an exact re-run, "
+                                     "plain --frames does not")
+                soup = None
+            yield epoch, np.asarray(state.programs)
+            continue
+        if soup is None:
+            soup = soup_from_state(world, history.snapshot(max(e for e in snaps if e < epoch)))
+        _advance(soup, epoch)
+        yield epoch, soup.rows.copy()
+
+
+def _advance(soup: Any, epoch: int) -> None:
+    """Run ``soup`` to ``epoch`` completed epochs (lineage bits, unused here, are dropped)."""
+    while soup.epoch < epoch:
+        soup.run(min(64, epoch - soup.epoch))
+        pending = getattr(soup, "pending_lineage", None)
+        if pending:
+            pending.clear()
+
+
+def write_frames(path: str | os.PathLike, out_dir: str | os.PathLike,
+                 every: int | None = None) -> list[Path]:
+    """``alife view RUN.h5 --frames DIR``: one PNG per stored snapshot (``frame_00000.png``, ...)
+    and ``frames.csv`` (frame, epoch), with no window; return the PNGs' paths.
+
+    A history stores the soup at its start, after every ``snapshot_every``-th epoch and at its
+    end, so that is the finest cadence of plain frames. With ``every`` K, frames also come after
+    each K-th epoch between snapshots: the soup is re-run from the snapshot before (exact, as
+    every soup's bytes are a function of its world and seed; it costs those epochs' compute).
+    """
+    if every is not None and every < 1:
+        raise AlifeError(f"--every {every}: accepted an integer >= 1 (epochs between frames)")
     out = Path(out_dir)
     if out.exists() and any(out.glob("frame_*.png")):
         raise AlifeError(f"{str(out)!r} already holds frames; choose an empty directory "
@@ -526,14 +586,23 @@ def write_frames(path: str | os.PathLike, out_dir: str | os.PathLike) -> list[Pa
     written = []
     try:
         viewer = Viewer(source)
+        snaps = [int(e) for e in source.history.snapshot_epochs()]
+        epochs = frame_epochs(snaps, every)
         rows = ["frame,epoch"]
-        for i in range(len(source)):
-            viewer.frame = source.frame_at(i)
+        soups = _soups_between(source.history, source.world, epochs) if every else \
+            ((e, None) for e in epochs)
+        for i, (epoch, programs) in enumerate(soups):
+            if programs is None:
+                viewer.frame = source.frame_at(i)
+            else:
+                kind = "snapshot" if epoch in snaps else "re-run"
+                viewer.frame = source.frame_of(epoch, programs,
+                                               f"{kind}, frame {i + 1}/{len(epochs)}")
             viewer.draw()
             p = out / f"frame_{i:05d}.png"
             pygame.image.save(viewer.surface, str(p))
             written.append(p)
-            rows.append(f"{i},{viewer.frame.epoch}")
+            rows.append(f"{i},{epoch}")
         (out / "frames.csv").write_text("\n".join(rows) + "\n")
     finally:
         source.close()

@@ -56,7 +56,7 @@ def case_wrong_type_in_set(tmp_path):
 
 def case_out_of_range(tmp_path):
     return (["run", "--set", "step_limit=0", "--out", "x.h5"],
-            "'step_limit': 0 is out of range; accepted: an integer >= 1", [])
+            "'step_limit': 0 is out of range; accepted: an integer in [1, 2^24]", [])
 
 
 def case_newer_format_version(tmp_path):

@@ -70,8 +70,8 @@ def test_existing_history_is_never_overwritten(tmp_path, capsys):
 
 @pytest.mark.parametrize("args,match", [
     (["--set", "language=bfff"], "unknown language 'bfff'"),
-    (["--set", "num_programs=31"], "even integer > 0"),
-    (["--set", "num_programs=-2"], "even integer > 0"),
+    (["--set", "num_programs=31"], r"an even integer in \[2, 2\^30\]"),
+    (["--set", "num_programs=-2"], r"an even integer in \[2, 2\^30\]"),
     (["--set", "mutation_prob=1.5"], r"probability in \[0, 1\]"),
     (["--set", "wibble=3"], "unknown world key 'wibble'"),
     (["--set", "grid=[3]"], r"\[W, H\]"),

@@ -95,3 +95,45 @@ def test_rerun_skips_finished_runs_and_resumes_the_others(tmp_path):
         with History(partial / f"small__seed{seed}.h5") as h:
             assert h.attrs["resumes"] == 1 and h.status == "finished"
     assert _table(partial) == _table(fresh)
+
+
+TINY = ["--set", "num_programs=256", "--max-epochs", "4", "--until", "", "--workers", "1",
+        "--quiet"]
+
+
+@pytest.mark.slow
+def test_a_sweep_of_another_world_never_replaces_the_table_and_more_seeds_add_rows(tmp_path,
+                                                                                    capsys):
+    out = tmp_path / "D"
+    assert main(["sweep", "--seeds", "0:2", *TINY, "--out", str(out)]) == 0
+    table = (out / "sweep.csv").read_bytes()
+    capsys.readouterr()
+    # bff into a directory of bff_noheads runs: one line naming the other world, nothing run
+    assert main(["sweep", str(ROOT / "worlds" / "bff.toml"), "--seeds", "0:2", *TINY,
+                 "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith("alife: error: ")
+    assert "bff_noheads__seed0.h5' holds a run of another world (language = 'bff_noheads' " \
+           "there, 'bff' here), a bff_noheads sweep" in err
+    assert f"its table {out / 'sweep.csv'} is kept; give this bff sweep another --out" in err
+    assert (out / "sweep.csv").read_bytes() == table
+    assert sorted(p.name for p in out.glob("*.h5")) == ["bff_noheads__seed0.h5",
+                                                         "bff_noheads__seed1.h5"]
+    # the same world over more seeds: the earlier rows stay
+    before = _table(out)
+    assert main(["sweep", "--seeds", "2:3", *TINY[:-1], "--out", str(out)]) == 0
+    rows = _table(out)
+    assert [r["seed"] for r in rows] == ["0", "1", "2"] and rows[:2] == before
+    assert "(3 rows: 1 from this sweep, 2 kept from earlier sweeps)" in capsys.readouterr().out
+
+
+def test_a_table_of_another_sweep_is_refused_before_anything_runs(tmp_path, capsys):
+    out = tmp_path / "D"
+    out.mkdir()
+    (out / "sweep.csv").write_text("seed,status,history\n0,finished,D/forth__seed0.h5\n")
+    table = (out / "sweep.csv").read_bytes()
+    assert main(["sweep", "--seeds", "0:2", *TINY, "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert "holds the table of another sweep (its seed 0 row is forth__seed0.h5, this sweep " \
+           "writes bff_noheads__seed0.h5)" in err
+    assert (out / "sweep.csv").read_bytes() == table and not list(out.glob("*.h5"))
