@@ -75,6 +75,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--out", type=Path, default=None,
                         help="folder for the outputs (default: runs/figures/NAME/ under the "
                         "current directory, NAME the sweep directory's name)")
+    parser.add_argument("--language", default=None,
+                        help="the sweep's language, when no history is left to say it (a table "
+                        "alone, e.g. to redraw a committed figure from its table)")
+    parser.add_argument("--num-programs", type=int, default=None,
+                        help="the sweep's soup size, with --language")
     parser.add_argument("--threshold", type=float, default=TRANSITION_THRESHOLD,
                         help="high-order entropy (bits per byte) that marks the transition "
                         f"(default {TRANSITION_THRESHOLD:g})")
@@ -111,8 +116,13 @@ def _seeds(seeds: list[int]) -> str:
     return text + (f" and {len(seeds) - 12} more" if len(seeds) > 12 else "")
 
 
-def read_sweep(directory: Path, threshold: float) -> Sweep:
-    """Every finished run of the sweep in ``directory``, transition epochs at ``threshold``."""
+def read_sweep(directory: Path, threshold: float, language: str | None = None,
+               num_programs: int | None = None) -> Sweep:
+    """Every finished run of the sweep in ``directory``, transition epochs at ``threshold``.
+
+    ``language`` and ``num_programs`` name the world when no history is readable (a table
+    alone); a history that is readable must agree with them.
+    """
     if not directory.is_dir():
         raise AlifeError(f"sweep directory {str(directory)!r} does not exist (or is not a "
                          "directory)")
@@ -122,6 +132,7 @@ def read_sweep(directory: Path, threshold: float) -> Sweep:
     if not paths and not rows:
         raise AlifeError(f"{str(directory)!r} holds no histories (*.h5) and no sweep.csv; "
                          "accepted: a directory written by `alife sweep`")
+    given_language, given_n = language, num_programs
     runs: dict[int, Run] = {}
     notes: list[str] = []
     reference: dict[str, Any] | None = None
@@ -181,9 +192,15 @@ def read_sweep(directory: Path, threshold: float) -> Sweep:
     if not runs:
         raise AlifeError(f"{str(directory)!r} holds no finished run to analyse "
                          f"({'; '.join(notes) or 'nothing readable'})")
+    if language and given_language and (language, n) != (given_language, given_n):
+        raise AlifeError(f"{str(directory)!r} holds runs of {language} at N = {n}, not of "
+                         f"--language {given_language} --num-programs {given_n}")
+    if not language and given_language and given_n:
+        language, n = given_language, given_n
     if not language:
         raise AlifeError(f"{str(directory)!r}: no history could be read, so the world "
-                         "(language, N) is unknown; sweep.csv alone is not enough")
+                         "(language, N) is unknown; with sweep.csv alone, give --language and "
+                         "--num-programs")
     return Sweep(sorted(runs.values(), key=lambda r: r.seed), language, n, max(caps), notes)
 
 
@@ -345,7 +362,7 @@ def main(argv: list[str] | None = None) -> int:
     if not math.isfinite(args.threshold):
         raise AlifeError(f"--threshold must be a finite number of bits per byte, got "
                          f"{args.threshold}")
-    sweep = read_sweep(args.sweep, args.threshold)
+    sweep = read_sweep(args.sweep, args.threshold, args.language, args.num_programs)
     runs = sweep.runs
     cap = sweep.cap
     s = summarise_sweep([r.transition_epoch for r in runs], [r.epochs for r in runs],

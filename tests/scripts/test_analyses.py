@@ -432,3 +432,22 @@ def test_analyses_bad_input_is_one_line_and_exit_2(imported, tmp_path, path, mak
     lines = done.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith(f"{path.stem}: error: "), done.stderr
     assert message in lines[0]
+
+
+def test_emergence_redraws_from_a_table_alone_when_told_the_world(tmp_path):
+    """A table without histories (a committed one) is redrawn when --language and
+    --num-programs name the world; without them the script says to give them."""
+    d = tmp_path / "tabled"
+    d.mkdir()
+    (d / "sweep.csv").write_text("seed,transitioned,transition_epoch,epochs,status\n"
+                                 "0,True,120,120,finished\n1,False,,400,finished\n"
+                                 "2,True,300,300,finished\n")
+    refused = analysis(EMERGENCE, d, cwd=tmp_path)
+    assert refused.returncode != 0 and "give --language and --num-programs" in refused.stderr
+    done = analysis(EMERGENCE, d, "--language", "bff", "--num-programs", "1024", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    (summary,) = (tmp_path / "runs" / "figures" / "tabled").glob(
+        "emergence_summary_language-bff_N-1024_threshold-3_seeds-3_cap-400.json")
+    record = json.loads(summary.read_text())
+    assert record["n"] == 3 and record["transitioned"] == 2
+    assert any("read from sweep.csv" in n for n in record["notes"])
