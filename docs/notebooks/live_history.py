@@ -23,6 +23,7 @@ import sys
 import time
 from pathlib import Path
 
+import h5py
 import matplotlib
 
 matplotlib.use("Agg")  # no screen needed; in Jupyter the figures show inline anyway
@@ -73,6 +74,20 @@ for _ in range(5):
     time.sleep(0.5)
     seen.append(len(live.refresh().metrics()["epoch"]))
 print("status", live.status, "- reports seen:", seen)
+
+# %% [markdown]
+# The same file with plain h5py, as any HDF5 tool sees it: open it read-only in SWMR mode, and
+# `refresh()` a dataset to see the rows appended since.
+
+# %%
+with h5py.File(OUT, "r", swmr=True, libver="latest") as f:
+    print(sorted(f), "status:", f.attrs["status"])
+    epoch = f["metrics/epoch"]
+    before = epoch.shape[0]
+    time.sleep(0.5)
+    epoch.refresh()
+    print("metrics/epoch rows:", before, "->", epoch.shape[0],
+          "| snapshots:", f["snapshots/epoch"][:].tolist())
 
 # %% [markdown]
 # The metrics as an xarray dataset with an `epoch` coordinate (built from the live reader; once
