@@ -114,7 +114,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     out = out_dir(args)
     with History(args.history) as h:
-        w = h.world
+        w = h.soup_world()  # a pattern world pairs from the history's copy of its file
         if not (w.tracer_tokens and w.lineage):
             raise AlifeError(f"{str(args.history)!r} was not run with tracer_tokens = true and "
                              "lineage = true; rerun its world with --set tracer_tokens=true "

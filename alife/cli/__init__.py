@@ -1,21 +1,30 @@
 """The ``alife`` command: run, resume, inspect, export, import, sweep, view, bench, languages,
 disasm.
 
-Every command turns bad input into one line ``alife: error: ...`` and exit status 2.
+Every command turns bad input into one line ``alife: error: ...`` and exit status 2. Ctrl-C or
+SIGTERM before a run's loop has started (while Python loads the package, or a kernel compiles)
+ends the command with one line ``alife: interrupted (...)`` and exit status 128 + the signal;
+inside a run's loop they stop it at an epoch boundary (alife.run.runner).
 """
 
 from __future__ import annotations
 
-import argparse
 import os
+import signal
 import sys
+import typing
+from typing import TYPE_CHECKING
 
+from alife.cli._signals import Interrupt, interrupted_line  # first: it takes over Ctrl-C
 from alife.cli.inspect import cmd_export, cmd_import, cmd_inspect
 from alife.cli.misc import cmd_bench, cmd_disasm, cmd_languages
 from alife.cli.run import cmd_resume, cmd_run
 from alife.cli.sweep import cmd_sweep
 from alife.cli.view import add_view_parser
 from alife.errors import AlifeError
+
+if TYPE_CHECKING:
+    import argparse
 
 _SET_HELP = "override a world key; the value is read as TOML when it parses, else as a string " \
             "(repeatable)"
@@ -24,6 +33,20 @@ _SET_HELP = "override a world key; the value is read as TOML when it parses, els
 def _world_args(p: argparse.ArgumentParser, what: str) -> None:
     p.add_argument("world", nargs="?", help=f"world TOML file (default: {what})")
     p.add_argument("--set", action="append", metavar="KEY=VALUE", help=_SET_HELP)
+
+
+def count(text: str) -> int:
+    """An argparse type: an integer >= 0 (how many rows to show)."""
+    import argparse
+
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not an integer; accepted: an integer "
+                                         ">= 0") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"{value}: accepted an integer >= 0")
+    return value
 
 
 def version() -> str:
@@ -41,7 +64,16 @@ def version() -> str:
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the ``alife`` command."""
-    p = argparse.ArgumentParser(prog="alife", description="Artificial-life soups of "
+    import argparse
+
+    class Parser(argparse.ArgumentParser):
+        """argparse, with its errors as the one line every other error is."""
+
+        def error(self, message: str) -> typing.NoReturn:
+            text = " ".join(message.splitlines())
+            self.exit(2, f"alife: error: {text}; `{self.prog} --help` says what is accepted\n")
+
+    p = Parser(prog="alife", description="Artificial-life soups of "
                                 "self-replicating programs (Computational Life, 2024).")
     p.add_argument("--version", action="version", version=f"alife {version()}",
                    help="print the version (alife X.Y.Z) and exit")
@@ -77,7 +109,7 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--dat-dir", help="write reference checkpoints %%010d.dat here")
     r.add_argument("--dat-every", type=int, default=1, metavar="K",
                    help="with --dat-dir: after every epoch e with e %% K == 0 (default 1)")
-    r.add_argument("--top", type=int, default=5, help="most common programs to show")
+    r.add_argument("--top", type=count, default=5, help="most common programs to show")
     r.add_argument("--quiet", action="store_true", help="no progress bar")
     r.add_argument("--json", action="store_true", help="print the summary as JSON")
     r.add_argument("--view", action="store_true", help="watch the soup in the live viewer "
@@ -94,7 +126,7 @@ def build_parser() -> argparse.ArgumentParser:
                       "(the world's until condition is dropped)")
     stop.add_argument("--until", help='a new stop condition, e.g. "higher_entropy>4"')
     rs.add_argument("--threads", type=int, help="numba threads (default: all cores)")
-    rs.add_argument("--top", type=int, default=5, help="most common programs to show")
+    rs.add_argument("--top", type=count, default=5, help="most common programs to show")
     rs.add_argument("--quiet", action="store_true", help="no progress bar")
     rs.add_argument("--json", action="store_true", help="print the summary as JSON")
     rs.add_argument("--view", action="store_true",
@@ -110,7 +142,7 @@ def build_parser() -> argparse.ArgumentParser:
     i.add_argument("path", help="run.h5 or FILE.dat")
     i.add_argument("--world", help="for a .dat: the world TOML it belongs to")
     i.add_argument("--set", action="append", metavar="KEY=VALUE", help=_SET_HELP)
-    i.add_argument("--top", type=int, default=5, help="most common programs to show")
+    i.add_argument("--top", type=count, default=5, help="most common programs to show")
     i.add_argument("--json", action="store_true", help="print as JSON")
     i.set_defaults(func=cmd_inspect)
 
@@ -142,17 +174,22 @@ def build_parser() -> argparse.ArgumentParser:
                         "DIR/sweep.csv. Re-running skips finished runs and resumes the others; "
                         "more seeds of the same world add rows to the table, keeping the "
                         "earlier ones. A DIR holding another world's runs is refused (its "
-                        "table is never replaced): give that sweep another --out.")
+                        "table is never replaced): give that sweep another --out. Ctrl-C or "
+                        "SIGTERM stops every run at its next epoch boundary (resumable), prints "
+                        "the rows so far and one line, and exits 130 or 143; the same command "
+                        "again finishes the runs. Pool workers end with the sweep's process, "
+                        "even when it is killed.")
     _world_args(sw, "the paper's soup")
     sw.add_argument("--seeds", required=True, help="START:STOP[:STEP] (stop excluded) or a list, "
-                    "e.g. 0:100 or 1,5,9")
+                    "e.g. 0:100 or 1,5,9; at most 100000 seeds per sweep")
     sw.add_argument("--until", help='stop condition of every run ("" for none)')
     sw.add_argument("--max-epochs", type=int, help="stop every run after N epochs in total")
     sw.add_argument("--workers", type=int, help="local processes (default: one per core)")
     sw.add_argument("--threads-per-run", type=int,
                     help="numba threads per soup (default: cores // workers; 1 on Dask)")
     sw.add_argument("--scheduler", metavar="tcp://HOST:PORT",
-                    help="send the runs to this Dask distributed scheduler")
+                    help="send the runs to this Dask distributed scheduler (its address, or the "
+                    "scheduler file `dask scheduler --scheduler-file` wrote)")
     sw.add_argument("--out", help="directory of the histories and sweep.csv "
                     "(default: runs/sweep-<world>); one world per directory")
     sw.add_argument("--quiet", action="store_true", help="no progress bar")
@@ -187,20 +224,42 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Entry point: one clear message and exit status 2 on bad input."""
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    try:
-        return int(args.func(args) or 0)
-    except AlifeError as exc:
-        print(f"alife: error: {exc}", file=sys.stderr)
-        return 2
-    except KeyboardInterrupt:
-        print("alife: interrupted", file=sys.stderr)
-        return 130
-    except BrokenPipeError:  # output piped into e.g. `head`: stop quietly
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return 0
+    """Entry point: one clear message and exit status 2 on bad input; 128 + the signal's number
+    (130 Ctrl-C, 143 SIGTERM) with one line when a stop signal ends the command."""
+    with Interrupt() as interrupt:
+        try:
+            if interrupt.signum is not None:  # it arrived while the package loaded
+                raise KeyboardInterrupt
+            parser = build_parser()
+            args = parser.parse_args(argv)
+            status = int(args.func(args) or 0)
+            if status == 0 and interrupt.signum is not None:  # noted after its run ended
+                interrupt.quiet()
+                print(interrupted_line(interrupt.signum), file=sys.stderr)
+                return 128 + interrupt.signum
+            return status
+        except AlifeError as exc:
+            interrupt.quiet()
+            print("alife: error: " + " ".join(str(exc).splitlines()), file=sys.stderr)  # one line
+            return 2
+        except KeyboardInterrupt:
+            interrupt.quiet()
+            # CPython remembers a KeyboardInterrupt that passed through exec() of a string (scipy
+            # imports do that) and would end `python -m alife.cli` by SIGINT, whatever the exit
+            # status; a string run through exec() clears that memory.
+            exec("")
+            print(interrupted_line(interrupt.signum), file=sys.stderr)
+            return 128 + int(interrupt.signum or signal.SIGINT)
+        except BrokenPipeError:  # output piped into e.g. `head`: stop quietly
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            return 0
+        except OSError as exc:  # a file the checks above did not foresee (full disk, ...)
+            interrupt.quiet()
+            where = f"{exc.filename!r}: " if exc.filename is not None else ""
+            reason = " ".join(str(exc.strerror or exc).splitlines())
+            print(f"alife: error: {where}{reason}; accepted: paths that can be read or written",
+                  file=sys.stderr)
+            return 2
 
 
 if __name__ == "__main__":

@@ -8,16 +8,23 @@ import json
 from pathlib import Path
 from typing import Any
 
+from alife.cli.paths import check_history_arg, check_new_file
 from alife.cli.run import most_common_rows
 from alife.errors import AlifeError
 
 
 def _is_hdf5(path: Path) -> bool:
+    accepted = "accepted: a history (.h5) or a reference checkpoint (.dat, .dat.gz)"
+    if path.is_dir():
+        raise AlifeError(f"{str(path)!r} is a directory; {accepted}")
     try:
         with open(path, "rb") as fh:
             return fh.read(8) == b"\x89HDF\r\n\x1a\n"
     except FileNotFoundError:
-        raise AlifeError(f"{str(path)!r} does not exist") from None
+        raise AlifeError(f"{str(path)!r} does not exist; {accepted}") from None
+    except OSError as exc:
+        raise AlifeError(f"{str(path)!r} cannot be read ({exc.strerror or exc}); {accepted}") \
+            from None
 
 
 def _soup_metrics(soup: Any) -> dict[str, float]:
@@ -71,7 +78,7 @@ def _inspect_history(path: Path, top: int) -> dict[str, Any]:
         a = h.attrs
         state = h.checkpoint()
         world = h.world
-        soup = soup_from_state(world, state) if state is not None else new_soup(world)
+        soup = soup_from_state(world, state) if state is not None else new_soup(h.soup_world())
         snaps = h.snapshot_epochs()
         last = {k: v for k, v in h.last_metrics().items() if v == v}  # drop NaN
         info: dict[str, Any] = {
@@ -122,7 +129,8 @@ def cmd_export(args: argparse.Namespace) -> int:
     if out.exists():
         raise AlifeError(f"output {str(out)!r} already exists; choose another -o (nothing is "
                          "overwritten)")
-    with History(args.history) as h:
+    check_new_file(out, "-o")
+    with History(check_history_arg(args.history)) as h:
         if h.world.kind == "neural":
             raise AlifeError(f"{args.history!r} is a neural soup; a reference .dat holds byte "
                              "programs (read its particles with alife.history.History)")
@@ -160,6 +168,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     if out.exists():
         raise AlifeError(f"output {str(out)!r} already exists; choose another -o (an existing "
                          "history is never overwritten)")
+    check_new_file(out, "-o", folders_made=True)
     soup = Soup.from_checkpoint(args.dat, _dat_world(args))
     writer = HistoryWriter.create(out, soup.world, alife.__version__)
     recorder = HistoryRecorder(writer, soup)

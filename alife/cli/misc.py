@@ -38,7 +38,16 @@ def cmd_disasm(args: argparse.Namespace) -> int:
 
 def cmd_bench(args: argparse.Namespace) -> int:
     """Benchmark the soup engine against the reference figures."""
+    from alife.world import MAX_PROGRAMS
+
+    n = args.num_programs
+    if not (2 <= n <= MAX_PROGRAMS and n % 2 == 0):
+        raise AlifeError(f"--num-programs {n}: accepted an even integer in [2, 2^30]")
     if args.history:
+        last = str(args.threads).split(",")[-1].strip()
+        if not last.isdigit() or int(last) < 1:
+            raise AlifeError(f"--threads {args.threads!r}: with --history one thread count (its "
+                             "last is used); accepted: an integer >= 1, e.g. --threads 2")
         from alife.run.bench_history import main as history_main
 
         return history_main(args)

@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from alife.cli.paths import check_folder, check_history_arg, check_new_file
 from alife.errors import AlifeError
 from alife.run.protocol import SoupProtocol as Soup
 from alife.run.protocol import unit_word
@@ -153,6 +154,10 @@ def cmd_run(args: argparse.Namespace) -> int:
     from alife.soup import set_threads
 
     _check_outputs(args)
+    if args.dat_dir is not None:
+        check_folder(args.dat_dir, "--dat-dir")
+    if args.out is not None and not Path(args.out).exists():
+        check_new_file(args.out, "--out", folders_made=True)
     world = world_from_args(args.world, args.set, args.epochs, args.until)
     threads = set_threads(args.threads)
     if args.dat_every < 1:
@@ -169,6 +174,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     world = soup.world if soup is not None else world
     quiet = args.quiet or args.json
     out = _history_path(args, world, quiet)
+    if out is not None and args.out is None:
+        check_new_file(out, "the history", folders_made=True)
     units = unit_word(world, plural=True)
 
     def banner(s: Soup) -> None:
@@ -198,6 +205,7 @@ def cmd_resume(args: argparse.Namespace) -> int:
     from alife.run.session import resume_run
     from alife.soup import set_threads
 
+    check_history_arg(args.history)
     threads = set_threads(args.threads)
     quiet = args.quiet or args.json
 

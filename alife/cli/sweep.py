@@ -4,8 +4,13 @@ from __future__ import annotations
 
 import argparse
 import json
+import signal
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from alife.run.sweep import SweepInterrupted
 
 
 def cmd_sweep(args: argparse.Namespace) -> int:
@@ -13,11 +18,12 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
     from alife.cli.run import world_from_args
-    from alife.run.session import fixed
-    from alife.run.sweep import parse_seeds, sweep
+    from alife.run.sweep import SweepInterrupted, parse_scheduler, parse_seeds, sweep
 
     world = world_from_args(args.world, args.set, args.max_epochs, args.until)
     seeds = parse_seeds(args.seeds)
+    if args.scheduler is not None:
+        parse_scheduler(args.scheduler)  # its form, before anything is planned or connected
     out = Path(args.out) if args.out else Path("runs") / f"sweep-{world.label}"
     quiet = args.quiet or args.json
     where = f"Dask scheduler {args.scheduler}" if args.scheduler else \
@@ -36,17 +42,40 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         bars[0].set_postfix({"seed": row["seed"], "transition": row["transition_epoch"]},
                             refresh=False)
 
+    stopped: SweepInterrupted | None = None
     try:
         rows = sweep(world, seeds, out, workers=args.workers, threads_per_run=args.threads_per_run,
                      scheduler=args.scheduler, on_start=start, on_result=done)
+    except SweepInterrupted as exc:
+        stopped, rows = exc, exc.rows
     finally:
         for bar in bars:
             bar.close()
     if args.json:
         print(json.dumps(rows, indent=2, default=float))
+    elif rows:
+        (_neural_table if world.kind == "neural" else _program_table)(rows, out)
+    if stopped is None:
         return 0
-    if world.kind == "neural":
-        return _neural_table(rows, out)
+    print(stopped_line(stopped, out), file=sys.stderr)
+    return 128 + int(signal.Signals[stopped.signal])
+
+
+def stopped_line(stopped: SweepInterrupted, out: Path) -> str:
+    """The one line that ends a sweep stopped by a signal: what became of its runs, and how to
+    finish them."""
+    how = {"SIGINT": "Ctrl-C", "SIGTERM": "SIGTERM"}.get(stopped.signal, stopped.signal)
+    finished = sum(r["status"] == "finished" for r in stopped.rows)
+    paused = len(stopped.rows) - finished
+    return (f"alife sweep: interrupted ({how}): {finished} runs finished, {paused} stopped at an "
+            f"epoch boundary (resumable), {len(stopped.not_started)} not started; the same "
+            f"command again finishes them (rows so far in {out / 'sweep.csv'})")
+
+
+def _program_table(rows: list[dict], out: Path) -> int:
+    """The sweep summary of a program soup: transition, epochs and final metrics per seed."""
+    from alife.run.session import fixed
+
     hit = [r for r in rows if r["transitioned"]]
     print(f"\nSweep summary: {len(rows)} runs, {len(hit)} crossed high-order entropy 3.0")
     print(f"  {'seed':>6}  {'status':8}  {'transition':>10}  {'epochs':>7}  {'wall s':>8}  "

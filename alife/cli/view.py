@@ -15,6 +15,9 @@ def cmd_view(args: argparse.Namespace) -> int:
     if args.frames and args.follow:
         raise AlifeError("--frames writes the snapshots stored so far and cannot --follow; "
                          "accepted: one of them")
+    from alife.cli.paths import check_history_arg
+
+    check_history_arg(args.history)
     if args.fps < 1:
         raise AlifeError(f"--fps {args.fps}: accepted an integer >= 1")
     if args.every is not None and not args.frames:
@@ -22,6 +25,9 @@ def cmd_view(args: argparse.Namespace) -> int:
     if args.frames:
         import os
 
+        from alife.cli.paths import check_folder
+
+        check_folder(args.frames, "--frames")
         os.environ.setdefault("SDL_VIDEODRIVER", "dummy")  # no window is opened
         from alife.viz.live import write_frames
 

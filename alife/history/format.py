@@ -1,4 +1,4 @@
-"""The history file layout (docs/spec/history.md), version 2, created in one place.
+"""The history file layout (docs/spec/history.md), version 3, created in one place.
 
 ::
 
@@ -13,6 +13,9 @@
                  modes_len)
     /registry/   entries: species first seen at >= registry_share of the soup (program,
                  first_epoch, first_share, score, peak_share, peak_epoch), rewritten as they change
+    /pattern     uint8[bytes] (worlds with ``pattern``): the partner-list file's contents as the run
+                 started, attrs sha256 (hex) and path (where it was read); soups of the history
+                 pair from these bytes, never from the path
 
 P is the world's ``program_size`` (64 in the reference). Worlds with ``tracer_tokens`` add
 ``/snapshots/tokens`` uint64[m, N, P] and ``/checkpoint/tokens`` uint64[2, N, P]; worlds with
@@ -25,26 +28,39 @@ little-endian float32 slots (14 weights, 2 zeros), so ``soup`` datasets hold wei
 (``rows.view("<f4")``); their metrics are the registry's neural ones (``census_*``, ...), and
 species, registry and MODES stay empty. The root attribute ``language`` is ``"neural"``.
 
+The soup datasets (checkpoint soup, tokens and MODES state, snapshots, species keys, lineage
+bits) carry HDF5's Fletcher-32 checksum per chunk, so a flipped byte is reported on read
+(:data:`CHECKSUM`), and resume verifies every chunk it copies forward.
+
 Version 1 (read too) held one float64 series for every metric of both kinds; version 2 holds
-the soup kind's registered metrics only, each with the registry's dtype, meaning and unit.
+the soup kind's registered metrics only, each with the registry's dtype, meaning and unit;
+version 3 adds the checksums and ``/pattern``.
 """
 
 from __future__ import annotations
 
-import h5py
+import hashlib
+from typing import Any
 
+import h5py
+import numpy as np
+
+from alife.errors import AlifeError
 from alife.measures.replicators import entry_dtype
 from alife.metrics import metrics_for
 from alife.world import World
 
 FORMAT = "alife-history"
-FORMAT_VERSION = 2
-#: Versions this alife reads (1: every metric of both kinds, all float64).
-READABLE_VERSIONS = (1, 2)
+FORMAT_VERSION = 3
+#: Versions this alife reads (1: every metric of both kinds, all float64; 2: no checksums, no
+#: stored pattern file).
+READABLE_VERSIONS = (1, 2, 3)
 #: Bytes per row of a neural soup: 16 little-endian float32 slots.
 PARTICLE_ROW = 64
 CHECKPOINT_SCALARS = ("epoch", "reset_index", "total_ops", "wall_time")
-SNAPSHOT_COMPRESSION = {"compression": "gzip", "compression_opts": 1}
+#: Fletcher-32 over every chunk of the soup datasets: a read of a damaged chunk fails.
+CHECKSUM = {"fletcher32": True}
+SNAPSHOT_COMPRESSION = {"compression": "gzip", "compression_opts": 1, **CHECKSUM}
 
 
 def row_bytes(world: World) -> int:
@@ -52,46 +68,84 @@ def row_bytes(world: World) -> int:
     return PARTICLE_ROW if world.kind == "neural" else world.program_size
 
 
-def create_layout(f: h5py.File, world: World) -> None:
-    """Create every group and (empty, resizable) dataset of a history for ``world``."""
+def create_layout(f: h5py.File, world: World, pattern: bytes | None = None,
+                  made: list[Any] | None = None) -> list[Any]:
+    """Create every group and (empty, resizable) dataset of a history for ``world``; a world with
+    a ``pattern`` stores that file's contents, ``pattern``.
+
+    Returns the objects made (appended to ``made`` as they are made, so a failure half-way
+    leaves them with the caller), which the writer keeps open: a dataset whose last handle
+    closes is flushed then, and after a failed write that flush must never reach the disk (the
+    writer cuts the file off first, alife.history.writer).
+    """
     n, k, w = world.num_programs, max(world.species_top, 1), row_bytes(world)
-    m = f.create_group("metrics")
-    ep = m.create_dataset("epoch", (0,), maxshape=(None,), dtype="i8", chunks=(256,))
+    made = [] if made is None else made
+
+    def group(name: str) -> h5py.Group:
+        made.append(f.create_group(name))
+        return made[-1]
+
+    def dataset(g: h5py.Group, name: str, *args: Any, **kwargs: Any) -> h5py.Dataset:
+        made.append(g.create_dataset(name, *args, **kwargs))
+        return made[-1]
+
+    m = group("metrics")
+    ep = dataset(m, "epoch", (0,), maxshape=(None,), dtype="i8", chunks=(256,))
     ep.make_scale("epoch")
     ep.attrs.update({"meaning": "epochs completed at each report", "unit": "epochs"})
     for spec in metrics_for(world.kind):
         if spec.name == "epoch":
             continue
-        d = m.create_dataset(spec.name, (0,), maxshape=(None,), dtype=spec.dtype, chunks=(256,))
+        d = dataset(m, spec.name, (0,), maxshape=(None,), dtype=spec.dtype, chunks=(256,))
         d.attrs.update({"meaning": spec.meaning, "unit": spec.unit})
         d.dims[0].attach_scale(ep)
-    sp = f.create_group("species")
-    sp.create_dataset("epoch", (0,), maxshape=(None,), dtype="i8", chunks=(256,))
-    sp.create_dataset("key", (0, k, w), maxshape=(None, k, w), dtype="u1",
-                      chunks=(16, k, w), compression="gzip", compression_opts=1)
-    sp.create_dataset("count", (0, k), maxshape=(None, k), dtype="i8", chunks=(256, k))
-    s = f.create_group("snapshots")
-    s.create_dataset("epoch", (0,), maxshape=(None,), dtype="i8", chunks=(64,))
-    s.create_dataset("reset_index", (0,), maxshape=(None,), dtype="i8", chunks=(64,))
-    s.create_dataset("soup", (0, n, w), maxshape=(None, n, w), dtype="u1",
-                     chunks=(1, n, w), **SNAPSHOT_COMPRESSION)
-    c = f.create_group("checkpoint")
-    c.create_dataset("active", (1,), dtype="i8", data=[-1])
+    sp = group("species")
+    dataset(sp, "epoch", (0,), maxshape=(None,), dtype="i8", chunks=(256,))
+    dataset(sp, "key", (0, k, w), maxshape=(None, k, w), dtype="u1", chunks=(16, k, w),
+            **SNAPSHOT_COMPRESSION)
+    dataset(sp, "count", (0, k), maxshape=(None, k), dtype="i8", chunks=(256, k))
+    s = group("snapshots")
+    dataset(s, "epoch", (0,), maxshape=(None,), dtype="i8", chunks=(64,))
+    dataset(s, "reset_index", (0,), maxshape=(None,), dtype="i8", chunks=(64,))
+    dataset(s, "soup", (0, n, w), maxshape=(None, n, w), dtype="u1", chunks=(1, n, w),
+            **SNAPSHOT_COMPRESSION)
+    c = group("checkpoint")
+    dataset(c, "active", (1,), dtype="i8", data=[-1])
     for name in CHECKPOINT_SCALARS:
-        c.create_dataset(name, (2,), dtype="f8" if name == "wall_time" else "i8")
-    c.create_dataset("soup", (2, n, w), dtype="u1", chunks=(1, n, w))
-    c.create_dataset("modes", (2, 0), maxshape=(2, None), dtype="u8", chunks=(1, 65536))
-    c.create_dataset("modes_len", (2,), dtype="i8")
-    r = f.create_group("registry")
+        dataset(c, name, (2,), dtype="f8" if name == "wall_time" else "i8")
+    dataset(c, "soup", (2, n, w), dtype="u1", chunks=(1, n, w), **CHECKSUM)
+    dataset(c, "modes", (2, 0), maxshape=(2, None), dtype="u8", chunks=(1, 8192), **CHECKSUM)
+    dataset(c, "modes_len", (2,), dtype="i8")
+    r = group("registry")
     r.attrs["share"] = world.registry_share
-    r.create_dataset("entries", (0,), maxshape=(None,), dtype=entry_dtype(w), chunks=(64,))
+    dataset(r, "entries", (0,), maxshape=(None,), dtype=entry_dtype(w), chunks=(64,))
     if world.tracer_tokens:
-        s.create_dataset("tokens", (0, n, w), maxshape=(None, n, w), dtype="u8",
-                         chunks=(1, n, w), **SNAPSHOT_COMPRESSION)
-        c.create_dataset("tokens", (2, n, w), dtype="u8", chunks=(1, n, w))
+        dataset(s, "tokens", (0, n, w), maxshape=(None, n, w), dtype="u8", chunks=(1, n, w),
+                **SNAPSHOT_COMPRESSION)
+        dataset(c, "tokens", (2, n, w), dtype="u8", chunks=(1, n, w), **CHECKSUM)
     if world.lineage:
         width = (n + 7) // 8
-        g = f.create_group("lineage")
-        g.create_dataset("first_epoch", (1,), dtype="i8", data=[0])
-        g.create_dataset("crossed", (0, width), maxshape=(None, width), dtype="u1",
-                         chunks=(64, width), **SNAPSHOT_COMPRESSION)
+        g = group("lineage")
+        dataset(g, "first_epoch", (1,), dtype="i8", data=[0])
+        dataset(g, "crossed", (0, width), maxshape=(None, width), dtype="u1",
+                chunks=(64, width), **SNAPSHOT_COMPRESSION)
+    if world.pattern is not None:
+        if pattern is None:
+            raise AlifeError("a history of a world with a pattern stores the pattern file's "
+                             "contents; none were given")
+        made.append(store_pattern(f, pattern, world.pattern))
+    return made
+
+
+def store_pattern(f: h5py.File, pattern: bytes, path: str) -> h5py.Dataset:
+    """Store a pattern file's contents as ``/pattern`` (attrs sha256 and the path it came from)."""
+    data = np.frombuffer(pattern, dtype=np.uint8)
+    d = f.create_dataset("pattern", data=data, chunks=(min(max(len(data), 1), 1 << 20),),
+                         **SNAPSHOT_COMPRESSION)
+    d.attrs.update({"sha256": pattern_digest(pattern), "path": str(path)})
+    return d
+
+
+def pattern_digest(pattern: bytes) -> str:
+    """The SHA-256 of a pattern file's contents (hex): what names its copy and checks it."""
+    return hashlib.sha256(pattern).hexdigest()

@@ -97,7 +97,10 @@ class HistoryRecorder:
         return ((every, self.snapshot),) if every else ()
 
     def close(self, soup: Soup, status: str, stopped_by: str) -> None:
-        """Store the final soup as a snapshot and close the file with its status."""
+        """Store the final soup as a snapshot and close the file with its status (a writer whose
+        write failed has left its file as it was: nothing more is written)."""
+        if self.writer.failed:
+            return
         self._drain_lineage(soup)
         self.snapshot(soup, soup.epoch)
         self.writer.close(status, stopped_by)

@@ -59,6 +59,34 @@ def _next_boundary(epoch: int, every: int) -> int:
 
 #: The signals a run loop turns into a clean stop.
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+#: Stop signals that arrived while a run was being set up and that nothing acted on (a
+#: KeyboardInterrupt raised inside a finalizer is dropped by Python): the next loop stops at once.
+_PENDING: list[int] = []
+#: How many run loops have taken over the stop signals (on the main thread) in this process.
+_LOOPS = [0]
+
+
+def request_stop(signum: int) -> None:
+    """Ask the next run loop to stop at its first epoch boundary (a stop signal that arrived
+    before it started)."""
+    _PENDING.append(signum)
+
+
+def clear_stop_requests() -> None:
+    """Forget stop requests no loop took up."""
+    _PENDING.clear()
+
+
+def take_stop_request() -> int | None:
+    """The signal of the first stop request not yet taken up (then none are left), or None."""
+    signum = _PENDING[0] if _PENDING else None
+    _PENDING.clear()
+    return signum
+
+
+def loops_started() -> int:
+    """How many run loops have handled the stop signals on the main thread so far."""
+    return _LOOPS[0]
 
 
 class StopRequest:
@@ -66,8 +94,9 @@ class StopRequest:
 
     Installed by :meth:`watch` on the main thread only (signals reach no other thread; a run in a
     worker thread, as under the live viewer, is stopped by its watcher). The first signal sets
-    :attr:`signum`; a second raises KeyboardInterrupt at once unless a compiled call is under
-    way (:meth:`critical`), where it waits until the soup and its epoch count agree again. The
+    :attr:`signum` (so does a signal that arrived before the loop, :func:`request_stop`); a
+    second raises KeyboardInterrupt at once unless a compiled call is under way
+    (:meth:`critical`), where it waits until the soup and its epoch count agree again. The
     previous handlers come back after a second signal and when the loop ends.
     """
 
@@ -88,6 +117,10 @@ class StopRequest:
         if threading.current_thread() is threading.main_thread():
             for s in STOP_SIGNALS:
                 self._previous[s] = signal.signal(s, self._handle)
+            _LOOPS[0] += 1
+            pending = take_stop_request()
+            if self.signum is None:
+                self.signum = pending
         try:
             yield self
         finally:

@@ -3,6 +3,11 @@
 ``start_run`` and ``resume_run`` are what ``alife run``, ``alife resume`` and every sweep task
 call. A resumed soup continues from the history's checkpoint, so its bytes after any epoch equal
 an uninterrupted run's (DESIGN.md, Determinism).
+
+A world's pattern file is read once, when the run starts, and stored in its history; a resumed
+soup pairs from that copy, whatever the working folder and whatever became of the file. A
+history is resumed by one process at a time (the others are refused), through a symbolic link
+too (the file it points to is continued, the link kept).
 """
 
 from __future__ import annotations
@@ -19,6 +24,8 @@ import numpy as np
 
 from alife.errors import AlifeError
 from alife.history import History, HistoryWriter, SoupState
+from alife.history.patterns import pattern_world, read_pattern_file
+from alife.history.writer import resume_lock
 from alife.metrics import report
 from alife.run.protocol import SoupProtocol as Soup
 from alife.run.protocol import unit_word
@@ -77,8 +84,10 @@ class RunOutcome:
 
 
 def soup_from_state(world: World, state: SoupState) -> Soup:
-    """A soup of ``world`` continuing ``state`` (programs, epoch, reset counter, total ops)."""
-    soup = new_soup(world)
+    """A soup of ``world`` continuing ``state`` (programs, epoch, reset counter, total ops); a
+    pattern world pairs from the state's copy of its pattern file when it carries one (states
+    read from a history do), never from the path the world names."""
+    soup = new_soup(pattern_world(world, state.pattern))
     soup.restore(state)
     return soup
 
@@ -93,8 +102,13 @@ def start_run(world: World, out: str | os.PathLike | None, *, alife_version: str
     ``on_start(soup)`` runs once the history exists, just before the first epoch; ``watcher``
     sees every chunk and report and may pause the loop (it never changes the soup's bytes).
     """
-    soup = soup if soup is not None else new_soup(world)
-    writer = None if out is None else HistoryWriter.create(out, world, alife_version)
+    pattern = read_pattern_file(world.pattern) if world.pattern is not None else None
+    if soup is None:
+        soup = new_soup(pattern_world(world, pattern))
+    elif pattern is not None:  # pair from the very bytes the history stores
+        soup = soup_from_state(world, SoupState(**soup.saved(), pattern=pattern))
+    writer = None if out is None else HistoryWriter.create(out, world, alife_version,
+                                                           pattern=pattern)
     hooks: list[Hook] = []
     if dat_dir is not None:
         d = Path(dat_dir)
@@ -118,13 +132,36 @@ def resume_run(path: str | os.PathLike, *, alife_version: str, epochs: int | Non
     """Continue the run recorded in ``path`` to its stop condition, or to ``epochs`` in total.
 
     ``until`` replaces the stop condition; ``epochs`` alone drops it (run exactly that far).
-    ``watcher`` is as for :func:`start_run`.
+    ``watcher`` is as for :func:`start_run`. A symbolic link is followed: its target is
+    continued and the link kept. While it runs, any other resume of the file is refused.
     """
+    target = _real_file(path)
+    with resume_lock(target):
+        return _resume(target, alife_version=alife_version, epochs=epochs, until=until,
+                       progress=progress, on_start=on_start, watcher=watcher)
+
+
+def _real_file(path: str | os.PathLike) -> Path:
+    """The file ``path`` names, symbolic links resolved (the one a resume rewrites)."""
+    p = Path(path)
+    try:
+        return Path(os.path.realpath(p, strict=True))
+    except OSError:
+        if p.is_symlink():
+            raise AlifeError(f"history {str(p)!r} is a symbolic link to "
+                             f"{os.readlink(p)!r}, which does not exist") from None
+        raise AlifeError(f"history {str(p)!r} does not exist") from None
+
+
+def _resume(path: Path, *, alife_version: str, epochs: int | None, until: str | None,
+            progress: bool, on_start: Callable[[Soup], None] | None,
+            watcher: Watcher | None) -> tuple[Soup, RunOutcome]:
     history = History(path)
     try:
         world = history.world
         _check_not_live(history)
         state = history.checkpoint()
+        pattern = history.pattern()
         done = state.epoch if state is not None else 0
         new_until = until if until is not None else ("" if epochs is not None else world.until)
         new_epochs = epochs if epochs is not None else world.epochs
@@ -139,7 +176,8 @@ def resume_run(path: str | os.PathLike, *, alife_version: str, epochs: int | Non
         history.close()
         raise
     writer, state = HistoryWriter.reopen(history, world, alife_version)
-    soup = soup_from_state(world, state) if state is not None else new_soup(world)
+    soup = soup_from_state(world, state) if state is not None \
+        else new_soup(pattern_world(world, pattern))
     wall = state.wall_time if state is not None else 0.0
     return soup, _drive(soup, world, writer, world.epochs, world.until, progress, [],
                         wall_offset=wall, earlier_transition=earlier, on_start=on_start,

@@ -14,6 +14,7 @@ replayed history (Agüera y Arcas et al. 2024, "Computational Life").
 from __future__ import annotations
 
 import os
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -276,7 +277,10 @@ class Viewer:
         elif k in (pygame.K_MINUS, pygame.K_KP_MINUS):
             self.source.change_rate(False)
         elif k == pygame.K_s:
-            self.say(f"saved {self.screenshot()}")
+            try:
+                self.say(f"saved {self.screenshot()}")
+            except (AlifeError, OSError) as exc:  # a full or read-only folder: say so, go on
+                self.say(f"screenshot not saved: {exc}")
         elif k == pygame.K_z:
             self.view.fit()
         elif k in (pygame.K_LEFT, pygame.K_RIGHT):
@@ -387,9 +391,13 @@ class Viewer:
             path, i = self.screenshot_dir / f"{stem}.png", 2
             while path.exists():
                 path, i = self.screenshot_dir / f"{stem}-{i}.png", i + 1
+            if self.dirty and self.frame is not None:
+                self.draw()
+            _write_new(path, lambda tmp: pygame.image.save(self.surface, str(tmp)))
+            return path
         if self.dirty and self.frame is not None:
             self.draw()
-        pygame.image.save(self.surface, str(path))
+        pygame.image.save(self.surface, str(path))  # a name the caller chose
         return Path(path)
 
     def loop(self, until: Any = None) -> None:
@@ -565,6 +573,23 @@ def _advance(soup: Any, epoch: int) -> None:
             pending.clear()
 
 
+def _write_new(path: Path, write: Any) -> None:
+    """``write(tmp)`` into a new temporary file beside ``path``, then linked to ``path``: never
+    over an existing file, never a half-written one under its name."""
+    fd, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}.", suffix=path.suffix)
+    os.close(fd)
+    tmp = Path(name)
+    try:
+        write(tmp)
+        os.link(tmp, path)
+    except FileExistsError:
+        raise AlifeError(f"{str(path)!r} already exists; it is never overwritten") from None
+    except OSError as exc:
+        raise AlifeError(f"cannot write {str(path)!r}: {exc.strerror or exc}") from None
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
 def write_frames(path: str | os.PathLike, out_dir: str | os.PathLike,
                  every: int | None = None) -> list[Path]:
     """``alife view RUN.h5 --frames DIR``: one PNG per stored snapshot (``frame_00000.png``, ...)
@@ -578,10 +603,21 @@ def write_frames(path: str | os.PathLike, out_dir: str | os.PathLike,
     if every is not None and every < 1:
         raise AlifeError(f"--every {every}: accepted an integer >= 1 (epochs between frames)")
     out = Path(out_dir)
-    if out.exists() and any(out.glob("frame_*.png")):
-        raise AlifeError(f"{str(out)!r} already holds frames; choose an empty directory "
-                         "(frames are never overwritten)")
-    out.mkdir(parents=True, exist_ok=True)
+    if out.exists() and not out.is_dir():
+        raise AlifeError(f"--frames {str(out)!r} is a file, not a folder; accepted: a new or "
+                         "empty folder")
+    if out.is_dir() and ((out / "frames.csv").exists() or any(out.glob("frame_*.png"))):
+        free, i = out.with_name(f"{out.name}-2"), 3
+        while free.exists():
+            free, i = out.with_name(f"{out.name}-{i}"), i + 1
+        raise AlifeError(f"--frames {str(out)!r} already holds frames (frames.csv or "
+                         "frame_*.png), which are never overwritten; accepted: a new or empty "
+                         f"folder, e.g. --frames {free}")
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise AlifeError(f"--frames {str(out)!r}: cannot make the folder ({exc.strerror or exc}); "
+                         "accepted: a new or empty folder in a writable one") from None
     source = HistorySource(path)
     written = []
     try:
@@ -600,10 +636,10 @@ def write_frames(path: str | os.PathLike, out_dir: str | os.PathLike,
                                                f"{kind}, frame {i + 1}/{len(epochs)}")
             viewer.draw()
             p = out / f"frame_{i:05d}.png"
-            pygame.image.save(viewer.surface, str(p))
+            _write_new(p, lambda tmp: pygame.image.save(viewer.surface, str(tmp)))
             written.append(p)
             rows.append(f"{i},{epoch}")
-        (out / "frames.csv").write_text("\n".join(rows) + "\n")
+        _write_new(out / "frames.csv", lambda tmp: tmp.write_text("\n".join(rows) + "\n"))
     finally:
         source.close()
     return written

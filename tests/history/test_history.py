@@ -104,7 +104,7 @@ def test_newer_format_version_is_refused_with_a_clear_message(tmp_path):
         History(path)
 
 
-def test_a_version_1_history_still_reads_and_resumes_as_version_2(tmp_path):
+def test_a_version_1_history_still_reads_and_resumes_as_the_current_version(tmp_path):
     path = tmp_path / "run.h5"
     _run(path, epochs=9)
     with h5py.File(path, "r+") as f:  # version 1: every series float64, both kinds' names
@@ -119,7 +119,7 @@ def test_a_version_1_history_still_reads_and_resumes_as_version_2(tmp_path):
         assert h.metrics()["epoch"].tolist() == [1, 9] and "census_zero" in h.metrics()
     resume_run(path, alife_version=alife.__version__, epochs=17)
     with History(path) as h:
-        assert h.attrs["format_version"] == FORMAT_VERSION == 2
+        assert h.attrs["format_version"] == FORMAT_VERSION == 3
         m = h.metrics()
         assert m["epoch"].tolist() == [1, 9, 17] and "census_zero" not in m
         assert m["richness"].dtype == np.int64 and m["richness"][0] == richness[0]
