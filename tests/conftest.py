@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -10,6 +11,17 @@ import numba
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Give Ctrl-C its interactive meaning in the test processes and the commands they start.
+
+    A suite started in the background by a non-interactive shell (``cmd &``, some CI runners)
+    inherits SIGINT ignored, and every process it starts inherits that too; the signal tests
+    send SIGINT as a terminal does, so they need its default disposition back.
+    """
+    if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
 CONFORMANCE = ROOT / "tests" / "data" / "conformance"  # cubff's data, carried (its NOTICE)
 
 
