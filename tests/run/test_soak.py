@@ -108,7 +108,11 @@ def test_runs_interrupted_at_random_moments_resume_to_their_twins_bytes(tmp_path
 
     for (i, seed, signum, phase, delay), s in zip(cases, seen, strict=True):
         what = f"run {i}: {signal.Signals(signum).name} {delay:.2f} s into its {phase}: {s}"
-        if s["signalled"] and signum != signal.SIGKILL:
+        if s["signalled"] and s["status"] == 0:
+            # the signal reached a process that had finished its run and was exiting (a tiny
+            # run can end at any of the random moments): nothing to stop, a finished history
+            assert s.get("state") == "finished" and s.get("checkpoint") == EPOCHS, what
+        elif s["signalled"] and signum != signal.SIGKILL:
             # 128 + signal: the command stopped (or, after its run, noted) it. The signal's own
             # default action (status -signal) only before the command took the signals over
             # (Python still loading the package: no history) or after it gave them back (the
