@@ -45,6 +45,9 @@ from alife.shapes import (
 #: read as their defaults there, unused by soups without exact species).
 PROGRAM_ONLY = {"kind": "program"}
 _GRID = {"accepted": "[W, H], two positive integers"}
+#: The world key ``pairing`` of a well-mixed program soup (soup.md, "Pairing modes"): the
+#: reference's default Fisher-Yates shuffle, ``--nopermute_programs`` and ``--fixed_shuffle``.
+PAIRINGS = ("random", "ring", "fixed_shuffle")
 
 
 @dataclass(frozen=True)
@@ -64,6 +67,7 @@ class ProgramSoupSpec:
     reset_interval: int = 0  # 0: never reset
     grid: tuple[int, int] | None = field(default=None, metadata=_GRID)  # [W, H]: 2-D, radius 2
     pattern: str | None = None  # path of an 'a b' partner-list file
+    pairing: str = "random"  # well-mixed pairing: random, ring or fixed_shuffle (soup.md)
     program: str | None = None  # program text written at the start of the soup
     program_copies: int = 1  # the program is written this many times back to back
     tracer_tokens: bool = False  # carry a 64-bit provenance token per byte (never alters bytes)
@@ -362,6 +366,7 @@ def _check_soup(s: SoupSpec, run: RunSpec) -> None:
     if s.language not in REGISTRY:
         raise AlifeError(f"world key 'language': unknown language {s.language!r}; "
                          f"accepted: {', '.join(REGISTRY)}")
+    _check_pairing(s)
     if not 0.0 <= s.mutation_prob <= 1.0:
         _fail("mutation_prob", s.mutation_prob, "a probability in [0, 1]")
     if not 1 <= s.step_limit <= MAX_STEP_LIMIT:
@@ -386,6 +391,20 @@ def _check_soup(s: SoupSpec, run: RunSpec) -> None:
                          "the program that gave most bytes, by tracer token)")
     if s.tracer_tokens:
         check_token_capacity(s.num_programs, run.epochs, s.program_size)
+
+
+def _check_pairing(s: ProgramSoupSpec) -> None:
+    """The reference's pairing modes (soup.md, "Pairing modes"): well-mixed soups only, and
+    ``fixed_shuffle`` on a power-of-two soup."""
+    if s.pairing not in PAIRINGS:
+        _fail("pairing", s.pairing, f"one of {', '.join(PAIRINGS)}")
+    if s.pairing != "random" and (s.grid is not None or s.pattern is not None):
+        raise AlifeError(f"world key 'pairing': {s.pairing!r} pairs a well-mixed soup; a grid "
+                         "or pattern soup pairs by its neighbours (accepted there: 'random')")
+    n = s.num_programs
+    if s.pairing == "fixed_shuffle" and n & (n - 1):
+        raise AlifeError(f"world key 'pairing': 'fixed_shuffle' needs num_programs a power of "
+                         f"two (the reference's rule), not {n}")
 
 
 def _check_particles(s: ParticleSoupSpec) -> None:

@@ -135,3 +135,19 @@ def test_world_parts_validate_on_construction():
         World(run=RunSpec(report_every=0))
     with pytest.raises(AlifeError, match="'attack_rate': 2.0 is out of range"):
         World(soup=ParticleSoupSpec(attack_rate=2.0))
+
+
+@pytest.mark.parametrize("values, message", [
+    ({"pairing": "shuffled"}, "one of random, ring, fixed_shuffle"),
+    ({"pairing": "ring", "num_programs": 512, "grid": [32, 16]}, "well-mixed soup"),
+    ({"pairing": "fixed_shuffle", "num_programs": 1000}, "power of two"),
+])
+def test_pairing_modes_are_checked(values, message):
+    with pytest.raises(AlifeError, match=message):
+        make_world(values)
+
+
+def test_pairing_round_trips_and_defaults_to_random():
+    assert make_world({}).pairing == "random"
+    w = make_world({"pairing": "fixed_shuffle", "num_programs": 1024})
+    assert make_world(w.to_dict()) == w

@@ -21,7 +21,7 @@ import numpy as np
 from numba import njit
 
 from alife.errors import AlifeError
-from alife.soup.pairing import shuffle_order, spatial_pairs
+from alife.soup.pairing import epoch_pairs, pairing_code
 from alife.soup.spatial import grid_partners, read_pattern
 from alife.world import World
 
@@ -49,12 +49,9 @@ class Pairings:
     def partner(self, epoch: int) -> np.ndarray:
         """int64[N]: each program's partner in ``epoch`` (dummy pairs included)."""
         n = self.world.num_programs
-        shuffle_order(n, self.seed, epoch, self._order, self._draws)
-        pairs = self._order
-        if len(self.offsets):
-            spatial_pairs(self._order, self.seed, epoch, self.offsets, self.partners,
-                          self._pairs, self._used)
-            pairs = self._pairs
+        pairs, _ = epoch_pairs(n, self.seed, epoch, self.offsets, self.partners, self._order,
+                               self._draws, self._pairs, self._used,
+                               pairing_code(self.world.pairing))
         out = np.empty(n, dtype=np.int64)
         out[pairs[0::2]] = pairs[1::2]
         out[pairs[1::2]] = pairs[0::2]

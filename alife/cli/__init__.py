@@ -198,7 +198,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     b = sub.add_parser("bench", help="benchmark epochs/s against the reference")
     b.add_argument("--threads", default="1,2", help="thread counts to time (default 1,2)")
-    b.add_argument("--epochs", type=int, default=128, help="epochs per random-soup phase")
+    b.add_argument("--epochs", type=int, default=None,
+                   help="epochs per random-soup phase (default 128; with --reference 129)")
     b.add_argument("--emerged-epochs", type=int, default=64, help="epochs of the emerged phase")
     b.add_argument("--num-programs", type=int, default=131072,
                    help="programs per soup (default 131072, the paper's)")
@@ -206,6 +207,11 @@ def build_parser() -> argparse.ArgumentParser:
                    help="path of the conformance data (default: tests/data/conformance)")
     b.add_argument("--history", action="store_true", help="instead: the cost of recording an "
                    "HDF5 history at the default cadence (use --epochs >= 1024 for a snapshot)")
+    b.add_argument("--reference", default=None, metavar="PATH",
+                   help="the reference's bin/main (built from its source; README, Speed): "
+                   "time it and `alife run` side by side, whole processes, alternating")
+    b.add_argument("--repeats", type=int, default=3,
+                   help="with --reference: alternating rounds per phase (default 3)")
     b.add_argument("--json", action="store_true", help="print the results as JSON")
     b.set_defaults(func=cmd_bench)
 

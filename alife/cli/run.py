@@ -260,6 +260,7 @@ def report_outcome(soup: Soup, outcome: RunOutcome, top_k: int, as_json: bool,
         print(json.dumps({
             "world": world.to_dict(), "epochs_completed": outcome.epochs_completed,
             "epochs_run": outcome.epochs_run, "wall_s": outcome.wall_s,
+            "kernel_s": outcome.kernel_s,
             "total_wall_s": outcome.total_wall_s, "epochs_per_s": outcome.epochs_per_s,
             "unit": unit_word(soup), "stopped_by": outcome.stopped_by, "signal": outcome.signal,
             "status": outcome.status, "transition_epoch": outcome.transition_epoch, "final": f,

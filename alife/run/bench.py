@@ -13,13 +13,16 @@ from pathlib import Path
 import numba
 
 from alife.errors import AlifeError
+from alife.run import bench_reference
 from alife.soup import Soup, set_threads
 from alife.soup.checkpoint import Checkpoint, read_dat
 
 #: The emerged soup the third phase continues (relative to the conformance directory).
 EMERGED = Path("emerged") / "bff_noheads_seed0_epoch3072.dat.gz"
 
-#: Reference epochs/s by phase and thread count (conformance README, "Reference throughput").
+#: Stored reference epochs/s by phase and thread count (conformance README, "Reference
+#: throughput"): measured once on another machine, never in the same run as ours; ratios against
+#: them are labelled as stored. ``alife bench --reference PATH`` measures the reference instead.
 REFERENCE: dict[str, dict[int, float]] = {
     "bff_noheads": {1: 10.2, 2: 19.6},
     "bff": {1: 8.9, 2: 16.2},
@@ -27,6 +30,9 @@ REFERENCE: dict[str, dict[int, float]] = {
 }
 
 REFERENCE_N = 131072  #: soup size of the reference figures
+#: Where and when the stored reference figures were measured.
+REFERENCE_SOURCE = ("the reference's CPU build (OpenMP), whole process, on a 2-core development "
+                    "machine, 2026-11-22 (tests/data/conformance/README.md)")
 
 LANGUAGES = ("bff_noheads", "bff")
 
@@ -110,13 +116,15 @@ def _fmt(x: float | None, spec: str) -> str:
 def _print_table(results: list[Result], n: int, compile_s: float, notes: list[str]) -> None:
     print(f"alife bench: N = {n} programs, {os.cpu_count()} CPUs, numba max threads "
           f"{numba.config.NUMBA_NUM_THREADS}, compile/warm-up {compile_s:.2f} s (excluded)")
-    head = (f"{'phase':<21} {'threads':>7} {'epochs':>6} {'epochs/s':>9} {'reference':>9} "
+    print(f"stored reference figures: {REFERENCE_SOURCE}; not measured here, so 'ratio' is "
+          "ours over a stored figure (measure both: --reference PATH)")
+    head = (f"{'phase':<21} {'threads':>7} {'epochs':>6} {'epochs/s':>9} {'stored ref':>10} "
             f"{'ratio':>6} {'interactions/s':>14} {'Mops/s':>9} {'ops/interaction':>15}")
     print(head)
     print("-" * len(head))
     for r in results:
         print(f"{r.phase:<21} {r.threads:>7} {r.epochs:>6} {r.epochs_per_s:>9.2f} "
-              f"{_fmt(r.reference_epochs_per_s, '.2f'):>9} {_fmt(r.ratio, '.2f'):>6} "
+              f"{_fmt(r.reference_epochs_per_s, '.2f'):>10} {_fmt(r.ratio, '.2f'):>6} "
               f"{r.interactions_per_s:>14.4g} {r.ops_per_s / 1e6:>9.1f} "
               f"{r.ops_per_interaction:>15.1f}")
     for note in notes:
@@ -126,6 +134,10 @@ def _print_table(results: list[Result], n: int, compile_s: float, notes: list[st
 def main(args: argparse.Namespace) -> int:
     """Time the three reference phases for every thread count; print a table or JSON."""
     threads = parse_threads(args.threads)
+    if getattr(args, "reference", None):
+        return _main_reference(args, threads[-1])
+    if args.epochs is None:
+        args.epochs = 128
     _check_positive("--epochs", args.epochs)
     _check_positive("--emerged-epochs", args.emerged_epochs)
     n = args.num_programs
@@ -169,8 +181,40 @@ def main(args: argparse.Namespace) -> int:
         for note in notes:
             print(f"alife bench: {note}", file=sys.stderr)
         out = {"num_programs": n, "cpu_count": os.cpu_count(), "compile_s": compile_s,
+               "reference_source": f"stored: {REFERENCE_SOURCE}",
                "results": [asdict(r) for r in results]}
         print(json.dumps(out, indent=2))
     else:
         _print_table(results, n, compile_s, notes)
+    return 0
+
+
+def _main_reference(args: argparse.Namespace, threads: int) -> int:
+    """``--reference PATH``: the reference and ``alife run`` timed side by side."""
+    epochs = 129 if args.epochs is None else args.epochs
+    n = args.num_programs
+    if n < 2 or n % 2:
+        raise AlifeError(f"--num-programs {n}: accepted an even integer >= 2")
+    conformance = Path(args.conformance) if args.conformance else default_conformance()
+    emerged = conformance / EMERGED
+    gz = emerged if emerged.is_file() and n == REFERENCE_N else None
+    quiet = args.json
+    results = bench_reference.compare(
+        args.reference, threads=threads, repeats=args.repeats, epochs=epochs,
+        emerged_epochs=args.emerged_epochs, num_programs=n, emerged_gz=gz,
+        progress=(lambda line: None) if quiet else
+        (lambda line: print(line, file=sys.stderr, flush=True)))
+    if args.json:
+        print(json.dumps({
+            "num_programs": n, "threads": threads, "cpu_count": os.cpu_count(),
+            "reference": str(args.reference), "repeats": args.repeats,
+            "results": [{"phase": r.phase, "epochs": r.epochs,
+                         "reference": [asdict(t) for t in r.reference],
+                         "ours": [asdict(t) for t in r.ours], "whole_ratio": r.whole_ratio,
+                         "loop_ratio": r.loop_ratio, "kernel_ratio": r.kernel_ratio}
+                        for r in results]}, indent=2))
+    else:
+        bench_reference.print_table(results, threads, n, str(args.reference))
+        if gz is None:
+            print(f"note: emerged phase skipped ({emerged} not found, or N != {REFERENCE_N})")
     return 0

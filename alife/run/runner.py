@@ -14,11 +14,14 @@ soup bytes and epoch count always change together.
 from __future__ import annotations
 
 import contextlib
+import os
 import signal
 import threading
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 from typing import Any
 
 from alife.measures.entropy import TRANSITION_THRESHOLD
@@ -37,6 +40,7 @@ class RunSummary:
     start_epoch: int
     epochs: int = 0
     wall_s: float = 0.0
+    kernel_s: float = 0.0  # of wall_s: inside the soup's compiled calls
     reports: list[dict[str, Any]] = field(default_factory=list)
     transition_epoch: int | None = None  # first report with higher_entropy > 3
     stopped_by: str = "epochs"  # "epochs", "until" or "interrupt"
@@ -153,11 +157,25 @@ class StopRequest:
         self._previous.clear()
 
 
+def spare_core() -> bool:
+    """Whether a core is left beside the kernel's threads, so that a report in a worker thread
+    overlaps the kernel instead of slowing it (reports in the background cost 4 % of a 2-thread
+    run on 2 cores and gave up to 26 % with one thread: scripts/bench_reports.py)."""
+    import numba
+
+    try:
+        cpus = len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        cpus = os.cpu_count() or 1
+    return numba.get_num_threads() < cpus
+
+
 def run_soup(soup: Soup, max_epochs: int, until: Condition | None = None,
              report_every: int = 64, observers: tuple[Observer, ...] = (),
              epoch_hooks: tuple[tuple[int, Callable[[Soup, int], None]], ...] = (),
              on_chunk: Callable[[Soup, int], None] | None = None,
-             gate: Callable[[Soup], int] | None = None) -> RunSummary:
+             gate: Callable[[Soup], int] | None = None,
+             background: bool = False) -> RunSummary:
     """Run ``soup`` until ``max_epochs`` epochs are completed in total or ``until`` holds.
 
     ``epoch_hooks`` are (K, hook) pairs: ``hook(soup, e)`` runs after every epoch e with
@@ -166,21 +184,46 @@ def run_soup(soup: Soup, max_epochs: int, until: Condition | None = None,
     block (a paused viewer) and returns the most epochs the call may run (>= 1); chunk sizes
     never change a soup's bytes. Ctrl-C or SIGTERM stops cleanly after the current chunk (and
     its hooks), with a report of the soup as it is then (:class:`StopRequest`).
+
+    ``background`` (soups with a ``frozen()`` copy): a report is computed in a worker thread on
+    a copy of the soup while the next chunk runs, then handed to the observers before that
+    chunk's hooks; when its ``until`` holds, the soup goes back to the reported state. Reports,
+    hooks, files and the final soup are the same as inline; only ``wall_time`` differs.
     """
     summary = RunSummary(start_epoch=soup.epoch)
     t0 = time.perf_counter()
     stop = StopRequest()
+    pool = ThreadPoolExecutor(1, thread_name_prefix="alife-report") \
+        if background and hasattr(soup, "frozen") else None
+    pending: list[tuple[Future, Soup]] = []  # at most one report in flight
 
-    def report() -> bool:
-        m = metrics_report(soup)
+    def finish(view: Soup, m: dict[str, Any]) -> bool:
         m["wall_time"] = time.perf_counter() - t0
         summary.reports.append(m)
         if summary.transition_epoch is None and \
                 m.get("higher_entropy", 0.0) > TRANSITION_THRESHOLD:
-            summary.transition_epoch = soup.epoch
+            summary.transition_epoch = view.epoch
         for obs in observers:
-            obs(soup, m)
+            obs(view, m)
         return until is not None and until(m)
+
+    def report() -> bool:
+        return finish(soup, metrics_report(soup))
+
+    def collect() -> bool:
+        """Hand the report in flight to the observers; when its ``until`` holds, put the soup
+        back to the reported state (undoing the epochs run since) and return True."""
+        if not pending:
+            return False
+        future, view = pending.pop()
+        if not finish(view, future.result()):
+            return False
+        ran = soup.epoch - view.epoch
+        soup.restore(SimpleNamespace(**view.saved()))
+        soup.last_ops, soup.last_interactions = view.last_ops, view.last_interactions
+        if on_chunk is not None and ran:
+            on_chunk(soup, -ran)
+        return True
 
     try:
         with stop.watch():
@@ -191,16 +234,26 @@ def run_soup(soup: Soup, max_epochs: int, until: Condition | None = None,
                 for every, _ in epoch_hooks:
                     stop_at = min(stop_at, _next_boundary(e, every))
                 with stop.critical():
+                    t_run = time.perf_counter()
                     soup.run(stop_at - e + 1)
+                    summary.kernel_s += time.perf_counter() - t_run
                 if on_chunk is not None:
                     on_chunk(soup, stop_at - e + 1)
+                if collect():
+                    summary.stopped_by = "until"
+                    break
                 for every, hook in epoch_hooks:
                     if stop_at % every == 0:
                         hook(soup, stop_at)
                 if stop_at % report_every == 0 or soup.epoch == max_epochs:
-                    if report():
+                    if pool is not None and soup.epoch < max_epochs:
+                        view = soup.frozen()
+                        pending.append((pool.submit(metrics_report, view), view))
+                    elif report():
                         summary.stopped_by = "until"
                         break
+            if collect():
+                summary.stopped_by = "until"
             if stop.signum is not None and summary.stopped_by != "until" \
                     and soup.epoch < max_epochs:
                 summary.stopped_by = "interrupt"
@@ -208,10 +261,16 @@ def run_soup(soup: Soup, max_epochs: int, until: Condition | None = None,
                 if not summary.reports or summary.reports[-1]["epoch"] != soup.epoch:
                     report()
     except KeyboardInterrupt:  # a second signal, or a watcher stopping the run (its gate)
-        summary.stopped_by = "interrupt"
-        summary.signal = stop.name
-        if not summary.reports or summary.reports[-1]["epoch"] != soup.epoch:
-            report()
+        if collect():
+            summary.stopped_by = "until"
+        else:
+            summary.stopped_by = "interrupt"
+            summary.signal = stop.name
+            if not summary.reports or summary.reports[-1]["epoch"] != soup.epoch:
+                report()
+    finally:
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)
     summary.epochs = soup.epoch - summary.start_epoch
     summary.wall_s = time.perf_counter() - t0
     return summary

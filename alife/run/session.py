@@ -30,7 +30,7 @@ from alife.metrics import report
 from alife.run.protocol import SoupProtocol as Soup
 from alife.run.protocol import unit_word
 from alife.run.recorder import HistoryRecorder
-from alife.run.runner import RunSummary, run_soup
+from alife.run.runner import RunSummary, run_soup, spare_core
 from alife.run.soups import new_soup
 from alife.run.stop import Condition, parse_condition
 from alife.soup.checkpoint import checkpoint_name, write_dat
@@ -61,6 +61,7 @@ class RunOutcome:
     start_epoch: int
     epochs_completed: int
     wall_s: float  # this session
+    kernel_s: float  # of wall_s: inside the soup's compiled calls
     total_wall_s: float  # every session of the run
     stopped_by: str  # "epochs", "until" or "interrupt"
     transition_epoch: int | None
@@ -299,7 +300,8 @@ def _drive(soup: Soup, world: World, writer: HistoryWriter | None, max_epochs: i
     try:
         summary = run_soup(soup, max_epochs, condition, world.report_every,
                            observers=tuple(observers), epoch_hooks=tuple(hooks), on_chunk=chunk,
-                           gate=None if watcher is None else watcher.gate)
+                           gate=None if watcher is None else watcher.gate,
+                           background=watcher is None and not world.lineage and spare_core())
         if not summary.reports:  # nothing left to run: observe the soup as it is
             m = report(soup)
             m["wall_time"] = 0.0
@@ -318,6 +320,7 @@ def _drive(soup: Soup, world: World, writer: HistoryWriter | None, max_epochs: i
         else summary.transition_epoch
     return RunOutcome(world=world, history=None if writer is None else writer.path,
                       start_epoch=summary.start_epoch, epochs_completed=soup.epoch,
-                      wall_s=summary.wall_s, total_wall_s=wall_offset + summary.wall_s,
+                      wall_s=summary.wall_s, kernel_s=summary.kernel_s,
+                      total_wall_s=wall_offset + summary.wall_s,
                       stopped_by=summary.stopped_by, transition_epoch=transition,
                       final=summary.final, signal=summary.signal)

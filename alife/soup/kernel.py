@@ -144,11 +144,13 @@ def _epochs(programs: np.ndarray, lang: int, seed: np.uint64, first_epoch: int,
                n_epochs: int, mutation: np.uint64, limit: int, offsets: np.ndarray,
                partners: np.ndarray, reset_interval: int, reset_index: int, zero_init: bool,
                epoch_ops: np.ndarray, epoch_interactions: np.ndarray, tokens: np.ndarray,
-               crossed: np.ndarray, scratch_ints: int, stack_bytes: int, traced: bool) -> int:
+               crossed: np.ndarray, scratch_ints: int, stack_bytes: int, traced: bool,
+               pairing: int) -> int:
     """Run epochs ``first_epoch .. first_epoch + n_epochs - 1``; return the next reset index.
 
     ``offsets``/``partners`` give the spatial partner lists (CSR); an empty ``offsets`` means a
-    well-mixed soup. ``reset_interval`` <= 0 disables resets. Per-epoch ops and executed-pair
+    well-mixed soup, paired by ``pairing`` (:data:`alife.soup.pairing.PAIRINGS`).
+    ``reset_interval`` <= 0 disables resets. Per-epoch ops and executed-pair
     counts go to ``epoch_ops`` / ``epoch_interactions``. A non-empty ``tokens`` (uint64[N, P])
     turns tracer tokens on; a non-empty ``crossed`` (uint8[n_epochs, N]) then receives each
     epoch's lineage bits (see :func:`execute_pairs_traced`).
@@ -163,7 +165,8 @@ def _epochs(programs: np.ndarray, lang: int, seed: np.uint64, first_epoch: int,
     no_bits = np.zeros(0, dtype=np.uint8)
     for d in range(n_epochs):
         e = first_epoch + d
-        chosen, executed = epoch_pairs(n, seed, e, offsets, partners, order, draws, pairs, used)
+        chosen, executed = epoch_pairs(n, seed, e, offsets, partners, order, draws, pairs, used,
+                                       pairing)
         if traced:
             execute_pairs_traced(programs, tokens, chosen, executed, lang, seed, e, mutation,
                                  limit, pair_ops, crossed[d] if record else no_bits,
@@ -186,11 +189,12 @@ def run_epochs(programs: np.ndarray, lang: int, seed: np.uint64, first_epoch: in
                n_epochs: int, mutation: np.uint64, limit: int, offsets: np.ndarray,
                partners: np.ndarray, reset_interval: int, reset_index: int, zero_init: bool,
                epoch_ops: np.ndarray, epoch_interactions: np.ndarray, tokens: np.ndarray,
-               crossed: np.ndarray, scratch_ints: int, stack_bytes: int) -> int:
+               crossed: np.ndarray, scratch_ints: int, stack_bytes: int, pairing: int) -> int:
     """Advance an untraced soup (see :func:`_epochs`; ``tokens`` and ``crossed`` empty)."""
     return _epochs(programs, lang, seed, first_epoch, n_epochs, mutation, limit, offsets,
                    partners, reset_interval, reset_index, zero_init, epoch_ops,
-                   epoch_interactions, tokens, crossed, scratch_ints, stack_bytes, False)
+                   epoch_interactions, tokens, crossed, scratch_ints, stack_bytes, False,
+                   pairing)
 
 
 @njit(cache=True, nogil=True)
@@ -199,9 +203,10 @@ def run_epochs_traced(programs: np.ndarray, lang: int, seed: np.uint64, first_ep
                       partners: np.ndarray, reset_interval: int, reset_index: int,
                       zero_init: bool, epoch_ops: np.ndarray, epoch_interactions: np.ndarray,
                       tokens: np.ndarray, crossed: np.ndarray, scratch_ints: int,
-                      stack_bytes: int) -> int:
+                      stack_bytes: int, pairing: int) -> int:
     """Advance a soup with tracer tokens (see :func:`_epochs`). Compiled apart from
     :func:`run_epochs`: a traced branch in the untraced loop cost ~10 % of epochs/s."""
     return _epochs(programs, lang, seed, first_epoch, n_epochs, mutation, limit, offsets,
                    partners, reset_interval, reset_index, zero_init, epoch_ops,
-                   epoch_interactions, tokens, crossed, scratch_ints, stack_bytes, True)
+                   epoch_interactions, tokens, crossed, scratch_ints, stack_bytes, True,
+                   pairing)

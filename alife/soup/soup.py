@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+import copy
 import os
 from pathlib import Path
 from typing import Any
@@ -28,6 +29,7 @@ from alife.measures.replication import (
 from alife.measures.species import species_counts
 from alife.soup.checkpoint import Checkpoint, check_dat_size, read_dat, write_dat
 from alife.soup.initial import init_programs
+from alife.soup.pairing import pairing_code
 from alife.soup.spatial import partner_lists
 from alife.soup.tracer import init_tokens, token_census
 from alife.world import World, make_world
@@ -133,6 +135,15 @@ class Soup:
                 "total_ops": self.total_ops,
                 "tokens": self.tokens if self.world.tracer_tokens else None}
 
+    def frozen(self) -> Soup:
+        """A copy of the soup as it is now (programs and tokens copied), which a report can read
+        in the background while this soup runs on."""
+        twin = copy.copy(self)
+        twin.programs = self.programs.copy()
+        twin.tokens = self.tokens.copy()
+        twin.pending_lineage = []
+        return twin
+
     def restore(self, state: Any) -> None:
         """Continue from ``state`` (epoch, reset_index, programs, total_ops, tokens)."""
         if state.programs.shape != self.programs.shape:
@@ -167,7 +178,8 @@ class Soup:
             self.programs, self.language.id, np.uint64(w.seed), self.epoch, epochs,
             np.uint64(w.mutation_threshold), w.step_limit, self._offsets, self._partners,
             w.reset_interval, self.reset_index, w.zero_init, ops, interactions, self.tokens,
-            crossed, family.scratch_ints(2 * w.program_size), family.stack_bytes))
+            crossed, family.scratch_ints(2 * w.program_size), family.stack_bytes,
+            pairing_code(w.pairing)))
         if w.lineage:
             self.pending_lineage.append(np.packbits(crossed, axis=1, bitorder="little"))
         self.epoch += epochs

@@ -220,3 +220,14 @@ def test_soup_at_replays_exactly(seeded_run) -> None:
         direct = Soup(h.world).run(100)
         assert np.array_equal(replayed.programs, direct.programs)
         assert np.array_equal(replayed.tokens, direct.tokens)
+
+
+@pytest.mark.parametrize("epoch", [4, 5])
+def test_pairings_follow_the_ring_mode(epoch):
+    """Lineage walks re-derive the pairs of a ``ring`` soup as the kernel forms them."""
+    world = make_world({"num_programs": 8, "pairing": "ring"})
+    partner = Pairings(world).partner(epoch)
+    if epoch % 2:
+        assert partner.tolist() == [1, 0, 3, 2, 5, 4, 7, 6]
+    else:  # (7, 0), (1, 2), (3, 4), (5, 6)
+        assert partner.tolist() == [7, 2, 1, 4, 3, 6, 5, 0]

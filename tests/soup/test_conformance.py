@@ -1,7 +1,8 @@
 """Byte-for-byte agreement with soups written by the reference implementation (cubff).
 
 Reads tests/data/conformance, the project's copy of cubff's data (see its README): basic soups
-of all 13 languages, the paper's default settings, 2-D soups, the emerged soup continued after
+of all 13 languages, the paper's default settings, the reference's pairing modes, 2-D soups,
+the emerged soup continued after
 replicators took over, the reference's replication scores and its golden metric logs.
 """
 
@@ -36,6 +37,24 @@ def test_basic_soups(conformance, name):
 def test_default_soups(conformance, name):
     soup = Soup(language=name, num_programs=4096, seed=1)
     _advance_and_compare(soup, conformance / "defaults" / name, [0, 16, 64])
+
+
+@pytest.mark.parametrize("pairing", ["random", "ring", "fixed_shuffle"])
+@pytest.mark.parametrize("n_threads", [1, 2])
+def test_pairing_modes(conformance, threads, pairing, n_threads):
+    """The reference's default pairing, --nopermute_programs and --fixed_shuffle (soup.md,
+    "Pairing modes"), through epoch 63, where fixed_shuffle has used each of its offsets."""
+    threads(n_threads)
+    soup = Soup(language="bff_noheads", num_programs=512, seed=11, mutation_prob=1 / 256,
+                pairing=pairing)
+    _advance_and_compare(soup, conformance / "pairing" / pairing, [0, 1, 2, 5, 63])
+
+
+def test_pairing_modes_differ(conformance):
+    """The three modes give three different soups (the files test something apart)."""
+    soups = {read_dat(conformance / "pairing" / m / "0000000063.dat").programs.tobytes()
+             for m in ("random", "ring", "fixed_shuffle")}
+    assert len(soups) == 3
 
 
 @pytest.mark.parametrize("folder,language,grid,seed", [

@@ -1,0 +1,251 @@
+"""Long emergence sweeps on a small machine, in chunks of seeds whose tables are committed
+(Agüera y Arcas et al. 2024, sec. 2.2 and Figs. 5-7: how often, and when, replicators arise).
+
+    python experiments/emergence_chunks.py list
+    python experiments/emergence_chunks.py run bff_noheads_16k --seeds 0:24
+    python experiments/emergence_chunks.py merge bff_noheads_16k
+    python experiments/emergence_chunks.py summary bff_noheads_16k
+
+``run`` sweeps the seeds A..B-1 of a named experiment into ``runs/chunks/<experiment>/`` (the
+histories: large, never committed; a stopped chunk resumes where it stopped), then writes
+``docs/results/<experiment>/chunks/seeds_A-B.csv`` (this chunk's rows) with its ``.json``
+(seeds, workers, threads, machine, date, wall seconds), ``world.toml`` (the experiment's world)
+and the merged ``sweep.csv`` of every chunk so far. Before it starts it estimates the chunk's
+hours from the chunks already done and refuses more than ``--max-hours`` (default 2). ``merge``
+rebuilds ``sweep.csv`` from the chunk tables; ``summary`` reads ``sweep.csv`` alone and gives
+the fraction transitioned (Wilson 95 % interval), the Kaplan-Meier median and the CPU-hours,
+into ``summary.json``. ``--set KEY=VALUE`` changes the experiment's world (a changed world is a
+different experiment: it needs its own ``--results`` folder).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import datetime
+import json
+import os
+import platform
+import sys
+import time
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from alife.analysis.emergence import summarise_sweep
+from alife.errors import AlifeError
+from alife.run.sweep import columns, parse_seeds, sweep
+from alife.world import World, make_world, parse_override
+
+ROOT = Path(__file__).resolve().parents[1]
+PAPER_N = 131072
+CAP = 16384
+
+
+@dataclass(frozen=True)
+class Experiment:
+    """A named sweep: its world and what the paper reports for it."""
+
+    name: str
+    keys: dict[str, Any]
+    paper: str
+
+
+def _soup(language: str, **keys: Any) -> dict[str, Any]:
+    return {"language": language, "num_programs": PAPER_N, "epochs": CAP,
+            "until": "higher_entropy>3", **keys}
+
+
+EXPERIMENTS = {e.name: e for e in [
+    Experiment("bff_noheads_16k", _soup("bff_noheads"),
+               "about 40 % of runs transition within 16k epochs (paper, sec. 2.2)"),
+    Experiment("mutation_0", _soup("bff_noheads", mutation_prob=0.0),
+               "replicators still arise without mutation (paper, Fig. 6)"),
+    Experiment("mutation_0.001", _soup("bff_noheads", mutation_prob=0.001),
+               "higher mutation rates transition more often (paper, Fig. 6)"),
+    Experiment("mutation_0.01", _soup("bff_noheads", mutation_prob=0.01),
+               "higher mutation rates transition more often (paper, Fig. 6)"),
+    Experiment("forthtrivial_16k", _soup("forthtrivial"),
+               "almost all runs transition within 1k epochs (paper, sec. 4)"),
+    Experiment("forth_16k", _soup("forth"), "no figure in the paper for plain forth"),
+    Experiment("forthcopy_16k", _soup("forthcopy"), "no figure in the paper"),
+    Experiment("subleq_16k", _soup("subleq"), "no spontaneous replicators (paper, sec. 5)"),
+    Experiment("rsubleq4_16k", _soup("rsubleq4"), "no spontaneous replicators (paper, sec. 5)"),
+]}
+
+
+def experiment_world(name: str, sets: list[str] | None = None) -> World:
+    """The world of experiment ``name``, with ``sets`` (``KEY=VALUE``) applied."""
+    if name not in EXPERIMENTS:
+        raise AlifeError(f"experiment {name!r}: unknown; accepted: {', '.join(EXPERIMENTS)}")
+    keys = dict(EXPERIMENTS[name].keys)
+    keys.update(parse_override(item) for item in sets or [])
+    keys["name"] = name
+    return make_world(keys)
+
+
+def _write_new(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` through a new file renamed into place."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp.write_text(text)
+    os.replace(tmp, path)
+
+
+def _check_world(results: Path, world: World) -> None:
+    """Refuse a results folder that holds another world's chunks."""
+    stored = results / "world.toml"
+    if stored.is_file():
+        old = make_world(tomllib.loads(stored.read_text()))
+        if old != world:
+            raise AlifeError(f"{stored} holds another world than this experiment's (changed "
+                             "with --set?); accepted: the same world, or another --results")
+
+
+def _chunk_rows(results: Path) -> list[tuple[Path, list[dict[str, str]]]]:
+    out = []
+    for path in sorted((results / "chunks").glob("seeds_*.csv")):
+        with open(path, newline="") as fh:
+            out.append((path, list(csv.DictReader(fh))))
+    return out
+
+
+def merge(results: Path, kind: str = "program") -> list[dict[str, str]]:
+    """Rebuild ``sweep.csv`` from the chunk tables (each seed once); return its rows."""
+    seen: dict[str, Path] = {}
+    rows: list[dict[str, str]] = []
+    for path, chunk in _chunk_rows(results):
+        for row in chunk:
+            if row["seed"] in seen:
+                raise AlifeError(f"seed {row['seed']} is in both {seen[row['seed']].name} and "
+                                 f"{path.name}; accepted: chunks of disjoint seeds")
+            seen[row["seed"]] = path
+            rows.append(row)
+    if not rows:
+        raise AlifeError(f"{results}: no chunk tables under chunks/; run a chunk first")
+    rows.sort(key=lambda r: int(r["seed"]))
+    names = columns(kind)
+    lines = [",".join(names)]
+    for row in rows:
+        lines.append(",".join(_csv_field(row.get(k, "")) for k in names))
+    _write_new(results / "sweep.csv", "\n".join(lines) + "\n")
+    return rows
+
+
+def _csv_field(value: str) -> str:
+    return f'"{value}"' if any(c in value for c in ',"\n') else value
+
+
+def _estimate_hours(results: Path, seeds: int, workers: int) -> float | None:
+    """Hours a chunk of ``seeds`` may take, from the chunks already done (None: none yet)."""
+    walls = [float(r["wall_s"]) for _, chunk in _chunk_rows(results) for r in chunk
+             if r.get("wall_s")]
+    if not walls:
+        return None
+    return max(walls) * -(-seeds // workers) / 3600
+
+
+def run_chunk(name: str, seeds: range, results: Path, runs: Path, *, sets: list[str],
+              workers: int | None, threads_per_run: int | None, max_hours: float) -> Path:
+    """Run one chunk of seeds; write its table, the world and the merged sweep.csv."""
+    world = experiment_world(name, sets)
+    _check_world(results, world)
+    cores = os.cpu_count() or 1
+    w = workers or min(cores, len(seeds))
+    t = threads_per_run or max(1, cores // w)
+    hours = _estimate_hours(results, len(seeds), w)
+    if hours is not None and hours > max_hours:
+        raise AlifeError(f"--seeds {seeds.start}:{seeds.stop}: about {hours:.1f} h by the "
+                         f"slowest seed so far, over --max-hours {max_hours:g}; accepted: "
+                         "fewer seeds per chunk")
+    chunk = results / "chunks" / f"seeds_{seeds.start}-{seeds.stop}.csv"
+    t0 = time.perf_counter()
+    rows = sweep(world, seeds, runs / name, workers=w, threads_per_run=t)
+    wall = time.perf_counter() - t0
+    names = columns(world.kind)
+    lines = [",".join(names)] + [
+        ",".join(_csv_field("" if r.get(k) is None else str(r[k])) for k in names)
+        for r in rows]
+    _write_new(chunk, "\n".join(lines) + "\n")
+    meta = {"seeds": [seeds.start, seeds.stop], "workers": w, "threads_per_run": t,
+            "cpus": cores, "machine": platform.processor() or platform.machine(),
+            "date": datetime.date.today().isoformat(), "wall_s": round(wall, 1)}
+    _write_new(chunk.with_suffix(".json"), json.dumps(meta, indent=2) + "\n")
+    _write_new(results / "world.toml", world.to_toml())
+    merge(results, world.kind)
+    return chunk
+
+
+def summary(name: str, results: Path) -> dict[str, Any]:
+    """Fraction transitioned, Wilson interval, Kaplan-Meier median and CPU-hours of the
+    merged table; written to ``summary.json``."""
+    path = results / "sweep.csv"
+    if not path.is_file():
+        raise AlifeError(f"{path}: no merged table; run a chunk (or merge) first")
+    world = make_world(tomllib.loads((results / "world.toml").read_text()))
+    with open(path, newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    done = [r for r in rows if r["status"] == "finished"]
+    times = [int(r["transition_epoch"]) if r["transitioned"] == "True" else None for r in done]
+    s = summarise_sweep(times, world.epochs)
+    cpu_s = sum(float(m["wall_s"]) * m["threads_per_run"] * m["workers"]
+                for m in (json.loads(p.read_text()) for p in
+                          sorted((results / "chunks").glob("seeds_*.json"))))
+    out = {"experiment": name, "paper": EXPERIMENTS[name].paper if name in EXPERIMENTS else "",
+           "language": world.language, "num_programs": world.num_programs,
+           "mutation_prob": world.mutation_prob, "cap": world.epochs, "until": world.until,
+           "seeds": len(done), "unfinished": len(rows) - len(done), **s.record(),
+           "cpu_hours": round(cpu_s / 3600, 2)}
+    out = {k: (None if isinstance(v, float) and v != v else v) for k, v in out.items()}
+    _write_new(results / "summary.json", json.dumps(out, indent=2, default=str) + "\n")
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    """The command line (see the module docstring)."""
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    sub = p.add_subparsers(dest="what", required=True)
+    sub.add_parser("list", help="the named experiments")
+    for what in ("run", "merge", "summary"):
+        q = sub.add_parser(what)
+        q.add_argument("experiment")
+        q.add_argument("--results", type=Path, default=None,
+                       help="folder of the committed tables (default docs/results/<experiment>)")
+        if what == "run":
+            q.add_argument("--seeds", required=True, help="A:B, seeds A..B-1")
+            q.add_argument("--runs", type=Path, default=Path("runs") / "chunks",
+                           help="folder of the histories (not committed)")
+            q.add_argument("--set", action="append", default=[], metavar="KEY=VALUE")
+            q.add_argument("--workers", type=int, default=None)
+            q.add_argument("--threads-per-run", type=int, default=None)
+            q.add_argument("--max-hours", type=float, default=2.0)
+    args = p.parse_args(argv)
+    try:
+        if args.what == "list":
+            for e in EXPERIMENTS.values():
+                print(f"{e.name:<18} {e.keys['language']:<12} mutation "
+                      f"{e.keys.get('mutation_prob', 2.0**-12):<10g} {e.paper}")
+            return 0
+        results = args.results or ROOT / "docs" / "results" / args.experiment
+        if args.what == "run":
+            seeds = parse_seeds(args.seeds)
+            if seeds != list(range(seeds[0], seeds[-1] + 1)):
+                raise AlifeError(f"--seeds {args.seeds!r}: accepted one range A:B of "
+                                 "consecutive seeds (a chunk's file is named by it)")
+            chunk = run_chunk(args.experiment, range(seeds[0], seeds[-1] + 1), results, args.runs,
+                              sets=args.set, workers=args.workers,
+                              threads_per_run=args.threads_per_run, max_hours=args.max_hours)
+            print(f"emergence_chunks: wrote {chunk} and {results / 'sweep.csv'}")
+        elif args.what == "merge":
+            print(f"emergence_chunks: {len(merge(results))} seeds in {results / 'sweep.csv'}")
+        else:
+            print(json.dumps(summary(args.experiment, results), indent=2, default=str))
+    except AlifeError as e:
+        print(f"emergence_chunks: error: {e}", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
