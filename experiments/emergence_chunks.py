@@ -9,10 +9,11 @@
 ``run`` sweeps the seeds A..B-1 of a named experiment into ``runs/chunks/<experiment>/`` (the
 histories: large, never committed; a stopped chunk resumes where it stopped), then writes
 ``docs/results/<experiment>/chunks/seeds_A-B.csv`` (this chunk's rows) with its ``.json``
-(seeds, workers, threads, machine, date, wall seconds), ``world.toml`` (the experiment's world)
-and the merged ``sweep.csv`` of every chunk so far. Before it starts it estimates the chunk's
-hours from the chunks already done and refuses more than ``--max-hours`` (default 2). ``merge``
-rebuilds ``sweep.csv`` from the chunk tables; ``summary`` reads ``sweep.csv`` alone and gives
+(seeds, workers, threads, machine, date, this call's wall seconds and the runs' own),
+``world.toml`` (the experiment's world) and the merged ``sweep.csv`` of every chunk so far.
+Before it starts it estimates the chunk's hours from the chunks already done and refuses more
+than ``--max-hours`` (default 2). ``merge`` rebuilds ``sweep.csv`` from the chunk tables;
+``summary`` reads ``sweep.csv`` alone and gives
 the fraction transitioned (Wilson 95 % interval), the Kaplan-Meier median and the CPU-hours,
 into ``summary.json``. ``--set KEY=VALUE`` changes the experiment's world (a changed world is a
 different experiment: it needs its own ``--results`` folder).
@@ -35,7 +36,7 @@ from typing import Any
 
 from alife.analysis.emergence import summarise_sweep
 from alife.errors import AlifeError
-from alife.run.sweep import columns, parse_seeds, sweep
+from alife.run.sweep import SweepInterrupted, columns, parse_seeds, sweep
 from alife.world import World, make_world, parse_override
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -170,7 +171,8 @@ def run_chunk(name: str, seeds: range, results: Path, runs: Path, *, sets: list[
     _write_new(chunk, "\n".join(lines) + "\n")
     meta = {"seeds": [seeds.start, seeds.stop], "workers": w, "threads_per_run": t,
             "cpus": cores, "machine": platform.processor() or platform.machine(),
-            "date": datetime.date.today().isoformat(), "wall_s": round(wall, 1)}
+            "date": datetime.date.today().isoformat(), "wall_s": round(wall, 1),
+            "run_wall_s": round(sum(float(r.get("wall_s") or 0) for r in rows), 1)}
     _write_new(chunk.with_suffix(".json"), json.dumps(meta, indent=2) + "\n")
     _write_new(results / "world.toml", world.to_toml())
     merge(results, world.kind)
@@ -189,9 +191,10 @@ def summary(name: str, results: Path) -> dict[str, Any]:
     done = [r for r in rows if r["status"] == "finished"]
     times = [int(r["transition_epoch"]) if r["transitioned"] == "True" else None for r in done]
     s = summarise_sweep(times, world.epochs)
-    cpu_s = sum(float(m["wall_s"]) * m["threads_per_run"] * m["workers"]
-                for m in (json.loads(p.read_text()) for p in
-                          sorted((results / "chunks").glob("seeds_*.json"))))
+    cpu_s = 0.0  # each run's own wall time (every session of it) times its threads
+    for table, chunk in _chunk_rows(results):
+        threads = json.loads(table.with_suffix(".json").read_text())["threads_per_run"]
+        cpu_s += threads * sum(float(r["wall_s"] or 0) for r in chunk)
     out = {"experiment": name, "paper": EXPERIMENTS[name].paper if name in EXPERIMENTS else "",
            "language": world.language, "num_programs": world.num_programs,
            "mutation_prob": world.mutation_prob, "cap": world.epochs, "until": world.until,
@@ -244,6 +247,12 @@ def main(argv: list[str] | None = None) -> int:
     except AlifeError as e:
         print(f"emergence_chunks: error: {e}", file=sys.stderr)
         return 2
+    except SweepInterrupted as stop:
+        done = sum(r.get("status") == "finished" for r in stop.rows)
+        print(f"emergence_chunks: stopped by {stop.signal}: {done} runs of the chunk finished, "
+              "the others stopped at an epoch boundary; the same command goes on (no chunk "
+              "table is written until every seed of it has finished)", file=sys.stderr)
+        return 130 if stop.signal == "SIGINT" else 143
     return 0
 
 
