@@ -25,55 +25,29 @@ import argparse
 import csv
 import datetime
 import json
+import math
 import os
 import platform
 import sys
 import time
 import tomllib
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from alife.analysis.emergence import summarise_sweep
+from emergence_catalogue import EXPERIMENTS, SHORT_CAP
+from emergence_derived import DERIVED, derived_columns, write_series
+
+from alife.analysis.emergence import (
+    REPLICATOR_SHARE,
+    fraction_by,
+    summarise_sweep,
+    wilson_interval,
+)
 from alife.errors import AlifeError
 from alife.run.sweep import SweepInterrupted, columns, parse_seeds, sweep
 from alife.world import World, make_world, parse_override
 
 ROOT = Path(__file__).resolve().parents[1]
-PAPER_N = 131072
-CAP = 16384
-
-
-@dataclass(frozen=True)
-class Experiment:
-    """A named sweep: its world and what the paper reports for it."""
-
-    name: str
-    keys: dict[str, Any]
-    paper: str
-
-
-def _soup(language: str, **keys: Any) -> dict[str, Any]:
-    return {"language": language, "num_programs": PAPER_N, "epochs": CAP,
-            "until": "higher_entropy>3", **keys}
-
-
-EXPERIMENTS = {e.name: e for e in [
-    Experiment("bff_noheads_16k", _soup("bff_noheads"),
-               "about 40 % of runs transition within 16k epochs (paper, sec. 2.2)"),
-    Experiment("mutation_0", _soup("bff_noheads", mutation_prob=0.0),
-               "replicators still arise without mutation (paper, Fig. 6)"),
-    Experiment("mutation_0.001", _soup("bff_noheads", mutation_prob=0.001),
-               "higher mutation rates transition more often (paper, Fig. 6)"),
-    Experiment("mutation_0.01", _soup("bff_noheads", mutation_prob=0.01),
-               "higher mutation rates transition more often (paper, Fig. 6)"),
-    Experiment("forthtrivial_16k", _soup("forthtrivial"),
-               "almost all runs transition within 1k epochs (paper, sec. 4)"),
-    Experiment("forth_16k", _soup("forth"), "no figure in the paper for plain forth"),
-    Experiment("forthcopy_16k", _soup("forthcopy"), "no figure in the paper"),
-    Experiment("subleq_16k", _soup("subleq"), "no spontaneous replicators (paper, sec. 5)"),
-    Experiment("rsubleq4_16k", _soup("rsubleq4"), "no spontaneous replicators (paper, sec. 5)"),
-]}
 
 
 def experiment_world(name: str, sets: list[str] | None = None) -> World:
@@ -112,6 +86,20 @@ def _chunk_rows(results: Path) -> list[tuple[Path, list[dict[str, str]]]]:
     return out
 
 
+def table_columns(kind: str) -> tuple[str, ...]:
+    """The columns of a chunk table and of ``sweep.csv``: the sweep's, then the derived ones."""
+    base = columns(kind)
+    return (*base[:-1], *DERIVED, base[-1])
+
+
+def _write_table(path: Path, rows: list[dict[str, Any]], kind: str) -> None:
+    names = table_columns(kind)
+    lines = [",".join(names)] + [
+        ",".join(_csv_field("" if r.get(k) is None else str(r[k])) for k in names)
+        for r in rows]
+    _write_new(path, "\n".join(lines) + "\n")
+
+
 def merge(results: Path, kind: str = "program") -> list[dict[str, str]]:
     """Rebuild ``sweep.csv`` from the chunk tables (each seed once); return its rows."""
     seen: dict[str, Path] = {}
@@ -126,11 +114,7 @@ def merge(results: Path, kind: str = "program") -> list[dict[str, str]]:
     if not rows:
         raise AlifeError(f"{results}: no chunk tables under chunks/; run a chunk first")
     rows.sort(key=lambda r: int(r["seed"]))
-    names = columns(kind)
-    lines = [",".join(names)]
-    for row in rows:
-        lines.append(",".join(_csv_field(row.get(k, "")) for k in names))
-    _write_new(results / "sweep.csv", "\n".join(lines) + "\n")
+    _write_table(results / "sweep.csv", rows, kind)
     return rows
 
 
@@ -145,6 +129,14 @@ def _estimate_hours(results: Path, seeds: int, workers: int) -> float | None:
     if not walls:
         return None
     return max(walls) * -(-seeds // workers) / 3600
+
+
+def _derive(rows: list[dict[str, Any]], results: Path) -> None:
+    """Add the derived columns to ``rows`` and write each run's series, from the histories."""
+    for row in rows:
+        history = Path(row["history"])
+        row.update(derived_columns(history))
+        write_series(history, results / "series" / f"seed_{row['seed']}.csv")
 
 
 def run_chunk(name: str, seeds: range, results: Path, runs: Path, *, sets: list[str],
@@ -164,11 +156,8 @@ def run_chunk(name: str, seeds: range, results: Path, runs: Path, *, sets: list[
     t0 = time.perf_counter()
     rows = sweep(world, seeds, runs / name, workers=w, threads_per_run=t)
     wall = time.perf_counter() - t0
-    names = columns(world.kind)
-    lines = [",".join(names)] + [
-        ",".join(_csv_field("" if r.get(k) is None else str(r[k])) for k in names)
-        for r in rows]
-    _write_new(chunk, "\n".join(lines) + "\n")
+    _derive(rows, results)
+    _write_table(chunk, rows, world.kind)
     meta = {"seeds": [seeds.start, seeds.stop], "workers": w, "threads_per_run": t,
             "cpus": cores, "machine": platform.processor() or platform.machine(),
             "date": datetime.date.today().isoformat(), "wall_s": round(wall, 1),
@@ -179,28 +168,87 @@ def run_chunk(name: str, seeds: range, results: Path, runs: Path, *, sets: list[
     return chunk
 
 
+def annotate(results: Path) -> int:
+    """Recompute the derived columns and series of every chunk from the histories its rows
+    name (for chunks written before a column existed); return the runs annotated."""
+    world = _stored_world(results)
+    count = 0
+    for path, chunk in _chunk_rows(results):
+        _derive(chunk, results)
+        _write_table(path, chunk, world.kind)
+        count += len(chunk)
+    merge(results, world.kind)
+    return count
+
+
+def _stored_world(results: Path) -> World:
+    stored = results / "world.toml"
+    if not stored.is_file():
+        raise AlifeError(f"{stored}: missing; run a chunk of the experiment first")
+    return make_world(tomllib.loads(stored.read_text()))
+
+
+def _epoch(cell: str) -> int | None:
+    return int(cell) if cell.strip() else None
+
+
+def _interval(k: int, n: int) -> dict[str, float]:
+    low, high = wilson_interval(k, n)
+    return {"k": k, "n": n, "fraction": k / n, "wilson_low": low, "wilson_high": high}
+
+
 def summary(name: str, results: Path) -> dict[str, Any]:
-    """Fraction transitioned, Wilson interval, Kaplan-Meier median and CPU-hours of the
-    merged table; written to ``summary.json``."""
+    """Fraction transitioned, Wilson interval, Kaplan-Meier median, the replicator criterion,
+    the fraction by epoch 4096, reset windows and CPU-hours of the merged table; written to
+    ``summary.json``."""
     path = results / "sweep.csv"
     if not path.is_file():
         raise AlifeError(f"{path}: no merged table; run a chunk (or merge) first")
-    world = make_world(tomllib.loads((results / "world.toml").read_text()))
+    world = _stored_world(results)
     with open(path, newline="") as fh:
         rows = list(csv.DictReader(fh))
     done = [r for r in rows if r["status"] == "finished"]
-    times = [int(r["transition_epoch"]) if r["transitioned"] == "True" else None for r in done]
-    s = summarise_sweep(times, world.epochs)
+    if not done:
+        raise AlifeError(f"{path}: no finished run yet")
+    times = [_epoch(r["transition_epoch"]) if r["transitioned"] == "True" else None
+             for r in done]
+    caps = [int(r["epochs"]) if t is None else world.epochs
+            for r, t in zip(done, times, strict=True)]
+    s = summarise_sweep(times, [world.epochs] * len(done))
     cpu_s = 0.0  # each run's own wall time (every session of it) times its threads
     for table, chunk in _chunk_rows(results):
         threads = json.loads(table.with_suffix(".json").read_text())["threads_per_run"]
         cpu_s += threads * sum(float(r["wall_s"] or 0) for r in chunk)
-    out = {"experiment": name, "paper": EXPERIMENTS[name].paper if name in EXPERIMENTS else "",
-           "language": world.language, "num_programs": world.num_programs,
-           "mutation_prob": world.mutation_prob, "cap": world.epochs, "until": world.until,
-           "seeds": len(done), "unfinished": len(rows) - len(done), **s.record(),
-           "cpu_hours": round(cpu_s / 3600, 2)}
-    out = {k: (None if isinstance(v, float) and v != v else v) for k, v in out.items()}
+    e = EXPERIMENTS.get(name)
+    out: dict[str, Any] = {
+        "experiment": name, "paper": e.paper if e else "", "cut": e.cut if e else "",
+        "measure": e.measure if e else "transition", "language": world.language,
+        "num_programs": world.num_programs, "grid": world.grid,
+        "mutation_prob": world.mutation_prob, "pairing": world.pairing,
+        "reset_interval": world.reset_interval, "cap": world.epochs, "until": world.until,
+        "seeds": len(done), "seed_list": [int(r["seed"]) for r in done],
+        "unfinished": len(rows) - len(done), **s.record(),
+        "transition_epochs": sorted(t for t in times if t is not None),
+        "cpu_hours": round(cpu_s / 3600, 2)}
+    by = fraction_by(times, caps, SHORT_CAP)
+    if by is not None:
+        out[f"by_{SHORT_CAP}"] = _interval(by[0], by[1])
+    if done and "replicator_epoch" in done[0]:
+        onsets = [_epoch(r.get("replicator_epoch") or "") for r in done]
+        out["replicator_criterion"] = {
+            "definition": f"a report with >= {REPLICATOR_SHARE:.0%} of the sampled programs "
+                          "scoring >= 5 (the reference's replication score)",
+            **_interval(sum(o is not None for o in onsets), len(done)),
+            "epochs": sorted(o for o in onsets if o is not None)}
+    if world.reset_interval > 0 and done and done[0].get("windows"):
+        windows = sum(int(r["windows"]) for r in done)
+        out["windows"] = {"interval": world.reset_interval,
+                          "crossed": _interval(sum(int(r["windows_crossed"]) for r in done),
+                                               windows),
+                          "with_replicators": _interval(
+                              sum(int(r["windows_replicators"]) for r in done), windows)}
+    out = {k: (None if isinstance(v, float) and not math.isfinite(v) else v)
+           for k, v in out.items()}
     _write_new(results / "summary.json", json.dumps(out, indent=2, default=str) + "\n")
     return out
 
@@ -210,7 +258,7 @@ def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     sub = p.add_subparsers(dest="what", required=True)
     sub.add_parser("list", help="the named experiments")
-    for what in ("run", "merge", "summary"):
+    for what in ("run", "merge", "summary", "annotate"):
         q = sub.add_parser(what)
         q.add_argument("experiment")
         q.add_argument("--results", type=Path, default=None,
@@ -227,8 +275,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.what == "list":
             for e in EXPERIMENTS.values():
-                print(f"{e.name:<18} {e.keys['language']:<12} mutation "
-                      f"{e.keys.get('mutation_prob', 2.0**-12):<10g} {e.paper}")
+                print(f"{e.name:<24} {e.group:<9} {e.keys['language']:<17} {e.seeds:>3} seeds  "
+                      f"cap {e.keys['epochs']:<6} {e.paper}")
             return 0
         results = args.results or ROOT / "docs" / "results" / args.experiment
         if args.what == "run":
@@ -242,6 +290,8 @@ def main(argv: list[str] | None = None) -> int:
             print(f"emergence_chunks: wrote {chunk} and {results / 'sweep.csv'}")
         elif args.what == "merge":
             print(f"emergence_chunks: {len(merge(results))} seeds in {results / 'sweep.csv'}")
+        elif args.what == "annotate":
+            print(f"emergence_chunks: {annotate(results)} runs annotated in {results}")
         else:
             print(json.dumps(summary(args.experiment, results), indent=2, default=str))
     except AlifeError as e:

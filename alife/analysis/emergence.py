@@ -168,3 +168,71 @@ def summarise_sweep(transition_epochs: list[int | None], caps: list[int] | int,
         n=n, transitioned=k, fraction=k / n, wilson_low=low, wilson_high=high, median=km.median,
         km=km, rate=rate, mean_epochs=1.0 / rate if rate else math.inf,
         mrl=tuple((float(t), km.mean_residual_life(t)) for t in mrl_times))
+
+
+#: The share of a report's sampled programs that must be replicators (the reference's
+#: replication score >= 5) for :func:`replicator_onset`.
+REPLICATOR_SHARE = 0.1
+
+
+def replicator_onset(epochs: np.ndarray | list, replicator_fraction: np.ndarray | list,
+                     share: float = REPLICATOR_SHARE) -> int | None:
+    """Epoch of the first report whose sampled programs are at least ``share`` replicators by
+    the reference's replication score (Agüera y Arcas et al. 2024, its ``eval_selfrep``); None
+    if none. Unlike the entropy threshold it also counts replicators that later die out."""
+    e = np.asarray(epochs).ravel()
+    f = np.asarray(replicator_fraction, dtype=np.float64).ravel()
+    if len(e) != len(f):
+        raise AlifeError(f"epochs and replicator_fraction must have the same length, "
+                         f"got {len(e)} and {len(f)}")
+    if not 0 < share <= 1:
+        raise AlifeError(f"share must lie in (0, 1], got {share}")
+    above = np.flatnonzero(f >= share)
+    return int(e[above[0]]) if len(above) else None
+
+
+@dataclass(frozen=True)
+class WindowCount:
+    """Reset windows of a run and how many crossed a threshold (the paper's short-run control)."""
+
+    windows: int  #: windows with at least one report
+    crossed: int  #: windows with a report above the threshold
+    first: int | None  #: epoch of the first report above it (None: none)
+
+
+def window_crossings(epochs: np.ndarray | list, values: np.ndarray | list, interval: int,
+                     threshold: float) -> WindowCount:
+    """Count the ``interval``-epoch windows between soup resets whose reports exceed
+    ``threshold`` (Agüera y Arcas et al. 2024, the short-run control).
+
+    The soup is re-initialised after 0-based epoch ``e`` when ``e % interval == 0``, so the
+    report after ``r`` completed epochs sees a soup ``(r - 1) % interval`` epochs after its
+    reset, in window ``(r - 1) // interval`` (a report at a reset sees the fresh soup).
+    """
+    e = np.asarray(epochs, dtype=np.int64).ravel()
+    v = np.asarray(values, dtype=np.float64).ravel()
+    if len(e) != len(v):
+        raise AlifeError(f"epochs and values must have the same length, got {len(e)} and "
+                         f"{len(v)}")
+    if interval <= 0:
+        raise AlifeError(f"the reset interval must be a positive number of epochs, got "
+                         f"{interval}")
+    keep = e > 0  # the report of epoch 0 sees the initial soup, before any window
+    e, v = e[keep], v[keep]
+    window = (e - 1) // interval
+    above = v > threshold
+    return WindowCount(windows=len(np.unique(window)), crossed=len(np.unique(window[above])),
+                       first=int(e[above][0]) if above.any() else None)
+
+
+def fraction_by(transition_epochs: list[int | None], caps: list[int], epoch: int
+                ) -> tuple[int, int, float, float] | None:
+    """(transitioned by ``epoch``, runs followed that long, Wilson 95 % low, high); None when
+    no run was followed to ``epoch``. Compares sweeps with different caps at a common one."""
+    followed = [(t, c) for t, c in zip(transition_epochs, caps, strict=True)
+                if c >= epoch or (t is not None and t <= epoch)]
+    if not followed:
+        return None
+    k = sum(t is not None and t <= epoch for t, _ in followed)
+    low, high = wilson_interval(k, len(followed))
+    return k, len(followed), low, high

@@ -224,3 +224,45 @@ def test_registry_scores_as_a_one_program_soup_at_the_first_sighting(monkeypatch
     reg.update(320, _keys(bytes(64), bytes(range(64))), [20, 30], 100)
     reg.update(384, _keys(bytes(64), bytes(range(64))), [20, 30], 100)  # nothing new
     assert calls == [(2, "forth", 320, 7, [0, 0], 1, 99)]
+
+
+def test_replicator_onset_is_the_first_report_at_the_share():
+    from alife.analysis.emergence import replicator_onset
+
+    epochs = [1, 65, 129, 193]
+    assert replicator_onset(epochs, [0.0, 0.05, 0.1, 0.9]) == 129
+    assert replicator_onset(epochs, [0.0, 0.2, 0.0, 0.0], share=0.2) == 65
+    assert replicator_onset(epochs, [0.0] * 4) is None
+    with pytest.raises(AlifeError, match="same length"):
+        replicator_onset(epochs, [0.0])
+    with pytest.raises(AlifeError, match="share"):
+        replicator_onset(epochs, [0.0] * 4, share=0)
+
+
+def test_window_crossings_count_each_reset_window_once():
+    from alife.analysis.emergence import window_crossings
+
+    # reports after 1, 33, 65, 97 epochs see window 0; 129.. window 1; 257.. window 2
+    epochs = np.arange(1, 385, 32)
+    values = np.zeros(len(epochs))
+    values[[2, 3]] = 4.0  # twice in window 0
+    values[10] = 3.5  # once in window 2
+    w = window_crossings(epochs, values, 128, 3.0)
+    assert (w.windows, w.crossed, w.first) == (3, 2, 65)
+    assert window_crossings(epochs, np.zeros(len(epochs)), 128, 3.0).crossed == 0
+    # the report after 128 epochs is window 0's last; after 129, window 1's fresh soup
+    assert window_crossings([128, 129], [4.0, 0.0], 128, 3.0).crossed == 1
+    assert window_crossings([129], [4.0], 128, 3.0).first == 129
+    with pytest.raises(AlifeError, match="positive"):
+        window_crossings(epochs, values, 0, 3.0)
+
+
+def test_fraction_by_compares_sweeps_at_a_common_epoch():
+    from alife.analysis.emergence import fraction_by
+
+    times = [100, 5000, None, None]
+    caps = [16384, 16384, 16384, 2000]
+    k, n, low, high = fraction_by(times, caps, 4096)
+    assert (k, n) == (1, 3) and 0 < low < 1 / 3 < high < 1  # the 2000-epoch run is not followed
+    assert fraction_by([None], [100], 4096) is None
+    assert fraction_by([50], [100], 4096)[:2] == (1, 1)

@@ -16,6 +16,8 @@ ROOT = Path(__file__).resolve().parents[2]
 
 @pytest.fixture(scope="module")
 def chunks():
+    if str(ROOT / "experiments") not in sys.path:  # its sibling modules, as when run
+        sys.path.insert(0, str(ROOT / "experiments"))
     spec = importlib.util.spec_from_file_location("emergence_chunks",
                                                   ROOT / "experiments" / "emergence_chunks.py")
     module = importlib.util.module_from_spec(spec)
@@ -85,5 +87,93 @@ def test_a_chunk_longer_than_its_budget_is_refused(chunks, tmp_path, capsys):
 def test_the_list_names_every_experiment(chunks, capsys):
     assert chunks.main(["list"]) == 0
     out = capsys.readouterr().out
-    for name in ("bff_noheads_16k", "mutation_0", "forthtrivial_16k", "rsubleq4_16k"):
+    for name in ("bff_noheads_16k", "mutation_0_4k", "fixed_shuffle_0_4k", "reset_128",
+                 "takeover", "forthtrivial_16k", "bff_noheads_2d_paper", "screen_rsubleq4"):
         assert name in out
+    assert sum(line.startswith("screen_") for line in out.splitlines()) == 13
+
+
+def test_every_experiment_has_a_valid_world(chunks):
+    from emergence_catalogue import EXPERIMENTS, MEASURES
+
+    for e in EXPERIMENTS.values():
+        world = chunks.experiment_world(e.name)
+        assert world.epochs == e.keys["epochs"] and e.measure in MEASURES and e.seeds >= 2
+        assert all(c in EXPERIMENTS for c in e.compare)
+    assert chunks.experiment_world("fixed_shuffle_0_4k").pairing == "fixed_shuffle"
+    assert chunks.experiment_world("takeover").program_bytes() is not None
+    assert chunks.experiment_world("bff_noheads_2d_paper").grid == (240, 135)
+
+
+def test_reset_windows_and_series_are_kept_in_the_tables(chunks, tmp_path, capsys):
+    results, runs = tmp_path / "results", tmp_path / "runs"
+    assert chunks.main(["run", "reset_128", "--seeds", "0:2", "--results", str(results),
+                        "--runs", str(runs), "--set", "num_programs=512", "--set", "epochs=320",
+                        "--workers", "1", "--threads-per-run", "1"]) == 0
+    with open(results / "sweep.csv", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    # reports after 1, 33, ..., 289 epochs: windows 0, 1 and 2 (the last one partly)
+    assert [r["windows"] for r in rows] == ["3", "3"]
+    assert all(r["windows_crossed"] == "0" and r["max_higher_entropy"] for r in rows)
+    series = (results / "series" / "seed_1.csv").read_text().splitlines()
+    assert series[0].startswith("epoch,higher_entropy,replicator_fraction")
+    assert [line.split(",")[0] for line in series[1:4]] == ["1", "33", "65"]
+    capsys.readouterr()
+    assert chunks.main(["summary", "reset_128", "--results", str(results)]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["windows"]["crossed"]["n"] == 6 and out["windows"]["crossed"]["k"] == 0
+    assert out["measure"] == "windows" and out["reset_interval"] == 128
+
+
+def test_annotate_rebuilds_derived_columns_from_the_histories(chunks, tmp_path, capsys):
+    results, runs = tmp_path / "results", tmp_path / "runs"
+    assert chunks.main(["run", "takeover", "--seeds", "0:1", "--results", str(results),
+                        "--runs", str(runs), "--set", "num_programs=2048", "--set",
+                        "epochs=512", "--set", "program_copies=8", "--workers", "1",
+                        "--threads-per-run", "1"]) == 0
+    table = results / "chunks" / "seeds_0-1.csv"
+    with open(table, newline="") as fh:
+        (row,) = list(csv.DictReader(fh))
+    assert row["transitioned"] == "True" and row["replicator_epoch"]
+    # a chunk written before the derived columns existed: strip them, then annotate
+    head, body = table.read_text().splitlines()
+    keep = [i for i, k in enumerate(head.split(",")) if k not in chunks.DERIVED]
+    table.write_text("\n".join(",".join(line.split(",")[i] for i in keep)
+                               for line in (head, body)) + "\n")
+    capsys.readouterr()
+    assert chunks.main(["annotate", "takeover", "--results", str(results)]) == 0
+    with open(results / "sweep.csv", newline="") as fh:
+        (again,) = list(csv.DictReader(fh))
+    assert again["replicator_epoch"] == row["replicator_epoch"]
+    # without the history, annotate says so in one line
+    for h in runs.rglob("*.h5"):
+        h.unlink()
+    assert chunks.main(["annotate", "takeover", "--results", str(results)]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "history is missing" in err[0]
+
+
+def test_the_report_draws_tables_and_figures_from_committed_tables_alone(chunks, tmp_path,
+                                                                        capsys):
+    import emergence_report
+
+    results, runs = tmp_path / "results", tmp_path / "runs"
+    for name in ("mutation_0_4k", "bff_noheads_16k"):
+        assert chunks.main(["run", name, "--seeds", "0:2", "--results", str(results / name),
+                            "--runs", str(runs), *TINY]) == 0
+    for h in runs.rglob("*.h5"):  # a clean clone has no histories
+        h.unlink()
+    capsys.readouterr()
+    assert emergence_report.main(["table", "mutation", "--results", str(results)]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[0].startswith("| experiment | world | cap | seeds | paper | ours")
+    rows = {line.split("|")[1].strip(): line for line in out[2:]}
+    assert "0/2 (0%" in rows["`mutation_0_4k`"]
+    assert "not run yet" in rows["`mutation_0.01_4k`"]
+    assert "N = 512" in rows["`bff_noheads_16k` (for comparison)"]
+    assert emergence_report.main(["figure", "mutation", "--results", str(results),
+                                  "--out", str(tmp_path / "figs")]) == 0
+    png = tmp_path / "figs" / "emergence_mutation.png"
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert emergence_report.main(["figure", "2d", "--results", str(results)]) == 2
+    assert "no experiment of it has results" in capsys.readouterr().err

@@ -1,0 +1,107 @@
+"""The named experiments of the emergence reproduction (Agüera y Arcas et al. 2024, "Computational
+Life", sec. 2-5): each one's world, what the paper reports, how it is measured and what was cut
+to fit a 2-core machine.
+
+``experiments/emergence_chunks.py`` runs them in chunks of seeds; this module only says what
+they are.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from alife.languages import REGISTRY
+
+PAPER_N = 131072  #: the paper's soup: 2^17 programs of 64 bytes
+CAP = 16384  #: the paper's epoch cap for the transition fraction
+SHORT_CAP = 4096  #: the cap of the experiments cut to fit the compute
+SCREEN_CAP = 2048  #: the cap of the 13-language screen
+#: The most common program of the reference's emerged bff_noheads soup (seed 0, epoch 3073,
+#: replication score 64), as in worlds/bff_noheads_seeded.toml.
+BFF_REPLICATOR = "Ŕ[[<,ĤŠǠģŘǠǝŠĴĤ}Ǉż]œ<ƣ}źźǒťŨƴŉǱŹ,ǿƢǿǿǿǿǏƴ.ǿǿ.<œ]żǇ}ĤĴŠǝǾķģǠŠǾ,<["
+#: How an experiment's runs are counted.
+MEASURES = ("transition", "windows", "takeover")
+
+
+@dataclass(frozen=True)
+class Experiment:
+    """A named sweep: its world, the paper's claim, how it is counted and what differs."""
+
+    name: str
+    keys: dict[str, Any]
+    paper: str  #: what the paper reports for it
+    group: str  #: the README table it belongs to
+    seeds: int  #: seeds planned
+    measure: str = "transition"  #: one of MEASURES
+    cut: str = ""  #: how the setup differs from the paper's (empty: the paper's setup)
+    compare: tuple[str, ...] = field(default=())  #: experiments drawn beside it
+
+
+def _soup(language: str, epochs: int = CAP, **keys: Any) -> dict[str, Any]:
+    return {"language": language, "num_programs": PAPER_N, "epochs": epochs,
+            "until": "higher_entropy>3", **keys}
+
+
+_SHORT = (f"cap {SHORT_CAP} epochs, not the paper's {CAP}: compared with the default rate's "
+          f"runs at epoch {SHORT_CAP}")
+
+
+def _catalogue() -> list[Experiment]:
+    out = [
+        Experiment("bff_noheads_16k", _soup("bff_noheads"),
+                   "about 40 % of runs transition within 16k epochs (paper, sec. 2.2)",
+                   "headline", 50, cut="50 seeds, not the paper's about 1,000"),
+        Experiment("mutation_0_4k", _soup("bff_noheads", SHORT_CAP, mutation_prob=0.0),
+                   "replicators still arise without background mutation (paper, Fig. 6)",
+                   "mutation", 20, cut=_SHORT, compare=("bff_noheads_16k",)),
+        Experiment("mutation_0.001_4k", _soup("bff_noheads", SHORT_CAP, mutation_prob=0.001),
+                   "higher mutation rates transition sooner (paper, Fig. 6)",
+                   "mutation", 20, cut=_SHORT, compare=("bff_noheads_16k",)),
+        Experiment("mutation_0.01_4k", _soup("bff_noheads", SHORT_CAP, mutation_prob=0.01),
+                   "higher mutation rates transition sooner (paper, Fig. 6)",
+                   "mutation", 20, cut=_SHORT, compare=("bff_noheads_16k",)),
+        Experiment("fixed_shuffle_0_4k",
+                   _soup("bff_noheads", SHORT_CAP, mutation_prob=0.0, pairing="fixed_shuffle"),
+                   "replicators arise with neither mutation nor random pairing (paper, Fig. 7)",
+                   "controls", 10, cut=_SHORT + "; 10 seeds",
+                   compare=("mutation_0_4k",)),
+        Experiment("reset_128",
+                   {**_soup("bff_noheads", CAP, reset_interval=128), "until": "",
+                    "report_every": 32},
+                   "soups reset every 128 epochs do not transition: replicators need "
+                   "interaction time, not a lucky initial soup (paper, Fig. 7)",
+                   "controls", 2, measure="windows",
+                   cut="2 seeds of 16,384 epochs: 256 windows, each seen 32, 64 and 96 epochs "
+                   "after its reset"),
+        Experiment("takeover",
+                   _soup("bff_noheads", SCREEN_CAP, program=BFF_REPLICATOR),
+                   "one replicator seeded in a random soup takes it over (paper, Fig. 7)",
+                   "controls", 20, measure="takeover",
+                   cut=f"cap {SCREEN_CAP} epochs; the replicator is the reference's emerged "
+                   "one (seed 0)"),
+        Experiment("forthtrivial_16k", _soup("forthtrivial"),
+                   "almost all runs transition within 1k epochs (paper, sec. 4)",
+                   "languages", 20, cut="20 seeds"),
+        Experiment("bff_noheads_2d_paper",
+                   _soup("bff_noheads", num_programs=32400, grid=[240, 135]),
+                   "replicators arise on the 240 x 135 grid and several species coexist "
+                   "(paper, sec. 2.4)", "2d", 10, cut="10 seeds"),
+    ]
+    for language in REGISTRY:
+        out.append(Experiment(
+            f"screen_{language}", _soup(language, SCREEN_CAP), _SCREEN_PAPER.get(
+                language, "no figure in the paper"), "screen", 10,
+            cut=f"cap {SCREEN_CAP} epochs, 10 seeds: a screen, not a measurement"))
+    return out
+
+
+_SCREEN_PAPER = {
+    "bff_noheads": "about 40 % within 16k epochs (paper, sec. 2.2)",
+    "forthtrivial": "almost all runs within 1k epochs (paper, sec. 4)",
+    "subleq": "no spontaneous replicators (paper, sec. 5)",
+    "rsubleq4": "no spontaneous replicators (paper, sec. 5)",
+}
+
+EXPERIMENTS: dict[str, Experiment] = {e.name: e for e in _catalogue()}
+GROUPS = tuple(dict.fromkeys(e.group for e in EXPERIMENTS.values()))
