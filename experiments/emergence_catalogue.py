@@ -20,6 +20,16 @@ SCREEN_CAP = 2048  #: the cap of the 13-language screen
 #: The most common program of the reference's emerged bff_noheads soup (seed 0, epoch 3073,
 #: replication score 64), as in worlds/bff_noheads_seeded.toml.
 BFF_REPLICATOR = "Ŕ[[<,ĤŠǠģŘǠǝŠĴĤ}Ǉż]œ<ƣ}źźǒťŨƴŉǱŹ,ǿƢǿǿǿǿǏƴ.ǿǿ.<œ]żǇ}ĤĴŠǝǾķģǠŠǾ,<["
+#: Hand-written SUBLEQ and RSUBLEQ4 replicators (two hex digits per byte; replication score 64
+#: of 64). Each copies its 64 bytes into the partner's half in a 64-pass self-modifying loop,
+#: then subtracts 64 from each pointer and counter it advanced (restoring itself) and, in the
+#: copy, the pass number at which each of those bytes was copied (restoring the child).
+#: docs/guide/worlds.md, "Hand-written SUBLEQ replicators", lays them out instruction by
+#: instruction.
+SUBLEQ_REPLICATOR = ("40400339000640390939390c003a0f013a12043a15063a183c3a00003b1e013b21043b24"
+                     "063b273c3b2a410f2d4412304615337c183639397f00ff40c1000000")
+RSUBLEQ4_REPLICATOR = ("40002804fcfc2504f9f921041f1f1df4f0f01a04eded160413131204252510044b4b0d04"
+                       "04040464" "00ff40c1012b" + "00" * 18)
 #: How an experiment's runs are counted.
 MEASURES = ("transition", "windows", "takeover")
 
@@ -83,6 +93,15 @@ def _catalogue() -> list[Experiment]:
         Experiment("forthtrivial_16k", _soup("forthtrivial"),
                    "almost all runs transition within 1k epochs (paper, sec. 4)",
                    "languages", 20, cut="20 seeds"),
+        Experiment("takeover_subleq", _soup("subleq", SCREEN_CAP, program=SUBLEQ_REPLICATOR),
+                   "no spontaneous replicators, but a seeded one takes over (paper, sec. 5)",
+                   "languages", 10, measure="takeover",
+                   cut=f"cap {SCREEN_CAP} epochs; our own hand-written replicator"),
+        Experiment("takeover_rsubleq4",
+                   _soup("rsubleq4", SCREEN_CAP, program=RSUBLEQ4_REPLICATOR),
+                   "no spontaneous replicators, but a seeded one takes over (paper, sec. 5)",
+                   "languages", 10, measure="takeover",
+                   cut=f"cap {SCREEN_CAP} epochs; our own hand-written replicator"),
         Experiment("bff_noheads_2d_paper",
                    _soup("bff_noheads", num_programs=32400, grid=[240, 135]),
                    "replicators arise on the 240 x 135 grid and several species coexist "

@@ -9,6 +9,7 @@ import json
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -177,3 +178,25 @@ def test_the_report_draws_tables_and_figures_from_committed_tables_alone(chunks,
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert emergence_report.main(["figure", "2d", "--results", str(results)]) == 2
     assert "no experiment of it has results" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("language, name", [("bff_noheads", "BFF_REPLICATOR"),
+                                            ("subleq", "SUBLEQ_REPLICATOR"),
+                                            ("rsubleq4", "RSUBLEQ4_REPLICATOR")])
+def test_the_seeded_replicators_copy_themselves_exactly(chunks, language, name):
+    import emergence_catalogue
+
+    from alife import replication_score
+    from alife.languages import get
+    from alife.languages.text import parse
+
+    program = parse(language, getattr(emergence_catalogue, name))
+    assert len(program) == 64
+    for seed in range(3):  # against three different noise sets
+        assert replication_score(program, language, seed=seed, epoch=seed) == 64
+    if language == "bff_noheads":
+        return  # an emerged replicator: copies are scored above, its single run is its own
+    # run first on a tape with a random partner: the parent survives, the partner is a copy
+    noise = bytes(np.random.default_rng(5).integers(0, 256, 64, dtype=np.uint8))
+    result = get(language).run(program + noise, 8192)
+    assert bytes(result.tape[:64]) == program and bytes(result.tape[64:]) == program
