@@ -46,6 +46,7 @@ class Experiment:
     measure: str = "transition"  #: one of MEASURES
     cut: str = ""  #: how the setup differs from the paper's (empty: the paper's setup)
     compare: tuple[str, ...] = field(default=())  #: experiments drawn beside it
+    images: int = 0  #: soup pictures kept at the transition (of the first transitioned seeds)
 
 
 def _soup(language: str, epochs: int = CAP, **keys: Any) -> dict[str, Any]:
@@ -103,9 +104,10 @@ def _catalogue() -> list[Experiment]:
                    "languages", 10, measure="takeover",
                    cut=f"cap {SCREEN_CAP} epochs; our own hand-written replicator"),
         Experiment("bff_noheads_2d_paper",
-                   _soup("bff_noheads", num_programs=32400, grid=[240, 135]),
+                   _soup("bff_noheads", num_programs=32400, grid=[240, 135],
+                         hamming_radius=4),
                    "replicators arise on the 240 x 135 grid and several species coexist "
-                   "(paper, sec. 2.4)", "2d", 10, cut="10 seeds"),
+                   "(paper, sec. 2.4)", "2d", 10, cut="10 seeds", images=3),
     ]
     for language in REGISTRY:
         out.append(Experiment(

@@ -35,7 +35,7 @@ from pathlib import Path
 from typing import Any
 
 from emergence_catalogue import EXPERIMENTS, SHORT_CAP
-from emergence_derived import DERIVED, derived_columns, write_series
+from emergence_derived import DERIVED, derived_columns, write_series, write_soup_image
 
 from alife.analysis.emergence import (
     REPLICATOR_SHARE,
@@ -131,12 +131,18 @@ def _estimate_hours(results: Path, seeds: int, workers: int) -> float | None:
     return max(walls) * -(-seeds // workers) / 3600
 
 
-def _derive(rows: list[dict[str, Any]], results: Path) -> None:
-    """Add the derived columns to ``rows`` and write each run's series, from the histories."""
+def _derive(rows: list[dict[str, Any]], results: Path, images: int = 0) -> None:
+    """Add the derived columns to ``rows`` and write each run's series, from the histories;
+    keep a soup picture at the transition of up to ``images`` transitioned seeds."""
+    pictures = results / "images"
     for row in rows:
         history = Path(row["history"])
         row.update(derived_columns(history))
         write_series(history, results / "series" / f"seed_{row['seed']}.csv")
+        kept = len(list(pictures.glob("seed_*.png"))) if pictures.is_dir() else 0
+        if str(row.get("transitioned")) == "True" and kept < images:
+            write_soup_image(history, pictures / f"seed_{row['seed']}_epoch_"
+                             f"{row['transition_epoch']}.png")
 
 
 def run_chunk(name: str, seeds: range, results: Path, runs: Path, *, sets: list[str],
@@ -156,7 +162,7 @@ def run_chunk(name: str, seeds: range, results: Path, runs: Path, *, sets: list[
     t0 = time.perf_counter()
     rows = sweep(world, seeds, runs / name, workers=w, threads_per_run=t)
     wall = time.perf_counter() - t0
-    _derive(rows, results)
+    _derive(rows, results, EXPERIMENTS[name].images)
     _write_table(chunk, rows, world.kind)
     meta = {"seeds": [seeds.start, seeds.stop], "workers": w, "threads_per_run": t,
             "cpus": cores, "machine": platform.processor() or platform.machine(),
@@ -168,13 +174,13 @@ def run_chunk(name: str, seeds: range, results: Path, runs: Path, *, sets: list[
     return chunk
 
 
-def annotate(results: Path) -> int:
+def annotate(name: str, results: Path) -> int:
     """Recompute the derived columns and series of every chunk from the histories its rows
     name (for chunks written before a column existed); return the runs annotated."""
     world = _stored_world(results)
     count = 0
     for path, chunk in _chunk_rows(results):
-        _derive(chunk, results)
+        _derive(chunk, results, EXPERIMENTS[name].images if name in EXPERIMENTS else 0)
         _write_table(path, chunk, world.kind)
         count += len(chunk)
     merge(results, world.kind)
@@ -291,7 +297,8 @@ def main(argv: list[str] | None = None) -> int:
         elif args.what == "merge":
             print(f"emergence_chunks: {len(merge(results))} seeds in {results / 'sweep.csv'}")
         elif args.what == "annotate":
-            print(f"emergence_chunks: {annotate(results)} runs annotated in {results}")
+            count = annotate(args.experiment, results)
+            print(f"emergence_chunks: {count} runs annotated in {results}")
         else:
             print(json.dumps(summary(args.experiment, results), indent=2, default=str))
     except AlifeError as e:

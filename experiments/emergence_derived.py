@@ -70,6 +70,26 @@ def write_series(path: Path, out: Path) -> Path:
     return out
 
 
+def write_soup_image(path: Path, out: Path) -> Path:
+    """Write the picture of the history's latest soup (one pixel per byte, 8 x 8 tiles in the
+    world's grid) to the PNG ``out`` (new, renamed); Agüera y Arcas et al. 2024, Fig. 1."""
+    import matplotlib.pyplot as plt
+
+    from alife.viz.soup_image import soup_image
+
+    with History(path) as h:
+        world, state = h.world, h.checkpoint()
+    if state is None:
+        raise AlifeError(f"{path}: no checkpoint to draw")
+    columns = world.grid[0] if world.grid is not None else None
+    image = soup_image(np.asarray(state.programs), world.language, columns)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_name(f".{out.name}.{os.getpid()}.tmp.png")
+    plt.imsave(tmp, image)
+    os.replace(tmp, out)
+    return out
+
+
 def _cell(x: Any) -> str:
     v = x.item() if hasattr(x, "item") else x
     return f"{v:.6g}" if isinstance(v, float) else str(v)

@@ -179,16 +179,22 @@ def figure(group: str, results: Path, out: Path) -> Path:
     elif group == "2d":
         fig, (a, b) = plt.subplots(1, 2, figsize=(12, 4.5))
         _km_panel(a, have, results)
-        for seed, s in _series(have[0], results):
-            if "skeleton_richness" in s:
-                b.plot(s["epoch"], s["skeleton_richness"], lw=0.8, label=f"seed {seed}")
+        for i, (seed, s) in enumerate(_series(have[0], results)):
+            colour = f"C{i % 10}"
+            b.plot(s["epoch"], s["skeleton_richness"], lw=0.8, color=colour,
+                   label=f"seed {seed}")
+            if "hamming_richness" in s:
+                b.plot(s["epoch"], s["hamming_richness"], lw=0.8, ls="--", color=colour)
         b.set_yscale("log")
         b.set_xlabel("epochs")
-        b.set_ylabel("distinct instruction skeletons (species)")
+        b.set_ylabel("species in the soup")
         b.legend(fontsize=6, ncol=2)
-        b.set_title("species coexistence")
+        b.set_title("species over time (solid: instruction skeletons;\ndashed: Hamming-4 "
+                    "clusters)", fontsize=10)
+        fig.subplots_adjust(wspace=0.3)
     elif group == "controls":
         fig, axes = plt.subplots(1, 2, figsize=(12, 4.5))
+        fig.subplots_adjust(wspace=0.3)
         _km_panel(axes[0], _with_compared([e for e in have if e.measure != "windows"]),
                   results)
         axes[0].set_title("fixed pairing without mutation; a seeded replicator")

@@ -103,7 +103,9 @@ def test_every_experiment_has_a_valid_world(chunks):
         assert all(c in EXPERIMENTS for c in e.compare)
     assert chunks.experiment_world("fixed_shuffle_0_4k").pairing == "fixed_shuffle"
     assert chunks.experiment_world("takeover").program_bytes() is not None
-    assert chunks.experiment_world("bff_noheads_2d_paper").grid == (240, 135)
+    two_d = chunks.experiment_world("bff_noheads_2d_paper")
+    assert two_d.grid == (240, 135) and two_d.num_programs == 32400
+    assert two_d.hamming_radius == 4 and EXPERIMENTS["bff_noheads_2d_paper"].images == 3
 
 
 def test_reset_windows_and_series_are_kept_in_the_tables(chunks, tmp_path, capsys):
