@@ -104,10 +104,12 @@ def _catalogue() -> list[Experiment]:
                    "languages", 10, measure="takeover",
                    cut=f"cap {SCREEN_CAP} epochs; our own hand-written replicator"),
         Experiment("bff_noheads_2d_paper",
-                   _soup("bff_noheads", num_programs=32400, grid=[240, 135],
-                         hamming_radius=4),
+                   {**_soup("bff_noheads", num_programs=32400, grid=[240, 135],
+                            hamming_radius=4), "until": ""},
                    "replicators arise on the 240 x 135 grid and several species coexist "
-                   "(paper, sec. 2.4)", "2d", 10, cut="10 seeds", images=3),
+                   "(paper, sec. 2.4)", "2d", 10, images=3,
+                   cut="10 seeds; each run goes on to the cap past its transition, to see "
+                   "which species coexist"),
     ]
     for language in REGISTRY:
         out.append(Experiment(

@@ -141,8 +141,8 @@ def _derive(rows: list[dict[str, Any]], results: Path, images: int = 0) -> None:
         write_series(history, results / "series" / f"seed_{row['seed']}.csv")
         kept = len(list(pictures.glob("seed_*.png"))) if pictures.is_dir() else 0
         if str(row.get("transitioned")) == "True" and kept < images:
-            write_soup_image(history, pictures / f"seed_{row['seed']}_epoch_"
-                             f"{row['transition_epoch']}.png")
+            write_soup_image(history, pictures / f"seed_{row['seed']}.png",
+                             int(row["transition_epoch"]))
 
 
 def run_chunk(name: str, seeds: range, results: Path, runs: Path, *, sets: list[str],

@@ -70,19 +70,20 @@ def write_series(path: Path, out: Path) -> Path:
     return out
 
 
-def write_soup_image(path: Path, out: Path) -> Path:
-    """Write the picture of the history's latest soup (one pixel per byte, 8 x 8 tiles in the
-    world's grid) to the PNG ``out`` (new, renamed); Agüera y Arcas et al. 2024, Fig. 1."""
+def write_soup_image(path: Path, out: Path, epoch: int) -> Path:
+    """Write the picture of the history's soup after ``epoch`` epochs (replayed from the
+    snapshot before it; one pixel per byte, 8 x 8 tiles in the world's grid) to the PNG ``out``
+    (new, renamed); Agüera y Arcas et al. 2024, Fig. 1."""
     import matplotlib.pyplot as plt
 
+    from alife.run.lineage import soup_at
     from alife.viz.soup_image import soup_image
 
     with History(path) as h:
-        world, state = h.world, h.checkpoint()
-    if state is None:
-        raise AlifeError(f"{path}: no checkpoint to draw")
+        world = h.world
+        soup = soup_at(h, epoch)
     columns = world.grid[0] if world.grid is not None else None
-    image = soup_image(np.asarray(state.programs), world.language, columns)
+    image = soup_image(np.asarray(soup.programs), world.language, columns)
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_name(f".{out.name}.{os.getpid()}.tmp.png")
     plt.imsave(tmp, image)
