@@ -1,0 +1,146 @@
+"""The Z80 soup of the zff demo, bit for bit (Agüera y Arcas et al. 2024, "Computational Life",
+Fig. 12; shared/spec/z80.md, "One batch"): a 200 x 200 grid of 16-byte cells, von Neumann
+neighbour pairs drawn from one sequential SplitMix64 stream, 32-byte tapes run for 128 Z80
+steps, then soup-wide noise.
+
+Only serial code draws random numbers (the pairing and the noise); the pairs, being disjoint,
+run in parallel, so a run is a function of its seed whatever the thread count. The stream is
+zff's: draw ``k`` is ``H(seed + k * G)`` (soup.md's ``H``), the state ``seed + k * G`` with the
+32-bit seed sign-extended.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit, prange
+
+from alife.languages.z80 import NUM_REGISTERS, run_z80
+
+WIDTH = 200
+HEIGHT = 200
+CELLS = WIDTH * HEIGHT
+CELL_BYTES = 16
+SOUP_BYTES = CELLS * CELL_BYTES
+MAX_PAIRS = 8192
+MAX_FAILS = 16
+STEPS = 128
+GOLDEN = np.uint64(0x9E3779B97F4A7C15)
+
+
+def initial_state(seed: int) -> np.uint64:
+    """zff's RNG state for ``seed`` (a 32-bit int, sign-extended to 64 bits)."""
+    if not -2**31 <= seed < 2**31:
+        raise ValueError(f"zff seeds are 32-bit ints, got {seed}")
+    return np.uint64(seed & 0xFFFFFFFFFFFFFFFF)
+
+
+@njit(inline="always", cache=True, nogil=True)
+def _draw(state: np.ndarray) -> np.uint64:
+    """The next draw of the stream held in ``state[0]`` (advanced in place)."""
+    z = state[0] + GOLDEN
+    state[0] = z
+    z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+    z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+    return z ^ (z >> np.uint64(31))
+
+
+@njit(cache=True, nogil=True)
+def init_soup(soup: np.ndarray, state: np.ndarray) -> None:
+    """Fill ``soup`` (uint8[640000]) with the stream's first 640000 draws, one byte each."""
+    for b in range(soup.shape[0]):
+        soup[b] = _draw(state) & np.uint64(0xFF)
+
+
+@njit(cache=True, nogil=True)
+def draw_pairs(state: np.ndarray, pairs: np.ndarray, used: np.ndarray) -> int:
+    """zff's ``prepare_batch``: up to 8192 disjoint neighbour pairs (i drawn, j its neighbour)
+    into ``pairs`` (int64[8192, 2]); 16 failed draws in a row end it. Returns the pair count."""
+    used[:] = False
+    n = 0
+    fails = 0
+    while n < MAX_PAIRS and fails < MAX_FAILS:
+        r = _draw(state)
+        step = 1 if r & np.uint64(1) else -1
+        horizontal = (r >> np.uint64(1)) & np.uint64(1)
+        i = np.int64((r >> np.uint64(2)) % np.uint64(CELLS))
+        if used[i]:
+            fails += 1
+            continue
+        if horizontal:
+            if i % WIDTH == 0:
+                step = 1
+            if (i + 1) % WIDTH == 0:
+                step = -1
+            j = i + step
+        else:
+            if i < WIDTH:
+                step = 1
+            if CELLS - i - 1 < WIDTH:
+                step = -1
+            j = i + step * WIDTH
+        if used[j]:
+            fails += 1
+            continue
+        used[i] = True
+        used[j] = True
+        pairs[n, 0] = i
+        pairs[n, 1] = j
+        n += 1
+        fails = 0
+    return n
+
+
+@njit(cache=True, nogil=True, parallel=True)
+def run_pairs(soup: np.ndarray, pairs: np.ndarray, n: int, ops: np.ndarray) -> int:
+    """Run each pair's 32-byte tape (cell i, then cell j) for 128 steps on a fresh CPU and write
+    it back; per-pair steps into ``ops``. Returns the total."""
+    for k in prange(n):
+        tape = np.empty(2 * CELL_BYTES, dtype=np.uint8)
+        st = np.empty(NUM_REGISTERS, dtype=np.int64)
+        i = pairs[k, 0] * CELL_BYTES
+        j = pairs[k, 1] * CELL_BYTES
+        tape[:CELL_BYTES] = soup[i:i + CELL_BYTES]
+        tape[CELL_BYTES:] = soup[j:j + CELL_BYTES]
+        ops[k] = run_z80(tape, STEPS, st)
+        soup[i:i + CELL_BYTES] = tape[:CELL_BYTES]
+        soup[j:j + CELL_BYTES] = tape[CELL_BYTES:]
+    total = 0
+    for k in range(n):
+        total += ops[k]
+    return total
+
+
+@njit(cache=True, nogil=True)
+def add_noise(soup: np.ndarray, state: np.ndarray, count: int) -> None:
+    """zff's ``mutate``: ``count`` draws, each writing its low byte at (draw >> 8) mod size."""
+    size = np.uint64(soup.shape[0])
+    for _ in range(count):
+        r = _draw(state)
+        soup[np.int64((r >> np.uint64(8)) % size)] = r & np.uint64(0xFF)
+
+
+def noise_writes(pairs: int, noise: float) -> int:
+    """Noise writes of a batch: ``floor(pairs * noise)``, as zff passes it to wasm (i32)."""
+    return int(pairs * noise)
+
+
+class ZffSoup:
+    """A zff soup: 640000 bytes, the RNG state, the batch count (our epoch)."""
+
+    def __init__(self, seed: int, noise: float = 1 / 16) -> None:
+        self.state = np.array([initial_state(seed)], dtype=np.uint64)
+        self.soup = np.empty(SOUP_BYTES, dtype=np.uint8)
+        init_soup(self.soup, self.state)
+        self.noise = noise
+        self.batch = 0
+        self._pairs = np.empty((MAX_PAIRS, 2), dtype=np.int64)
+        self._used = np.empty(CELLS, dtype=np.bool_)
+        self._ops = np.empty(MAX_PAIRS, dtype=np.int64)
+
+    def step(self) -> tuple[int, int]:
+        """One batch; returns (pairs, ops)."""
+        n = draw_pairs(self.state, self._pairs, self._used)
+        ops = run_pairs(self.soup, self._pairs, n, self._ops)
+        add_noise(self.soup, self.state, noise_writes(n, self.noise))
+        self.batch += 1
+        return n, int(ops)
