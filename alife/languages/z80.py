@@ -203,7 +203,7 @@ def _dec8(st: np.ndarray, v: int) -> int:
     return res
 
 
-@njit(cache=True, nogil=True)
+@njit(inline="always", cache=True, nogil=True)
 def _alu(st: np.ndarray, op: int, v: int) -> None:
     """ADD ADC SUB SBC AND XOR OR CP (op 0..7) of A with v."""
     a = st[A]
@@ -232,7 +232,7 @@ def _alu(st: np.ndarray, op: int, v: int) -> None:
         st[F] = (st[F] & ~(FY | FX)) | (v & (FY | FX))
 
 
-@njit(cache=True, nogil=True)
+@njit(inline="always", cache=True, nogil=True)
 def _rotate(st: np.ndarray, op: int, v: int) -> int:
     """RLC RRC RL RR SLA SRA SLL SRL (op 0..7) of v; every flag."""
     c = st[F] & FC

@@ -91,19 +91,22 @@ def draw_pairs(state: np.ndarray, pairs: np.ndarray, used: np.ndarray) -> int:
 
 
 @njit(cache=True, nogil=True, parallel=True)
-def run_pairs(soup: np.ndarray, pairs: np.ndarray, n: int, ops: np.ndarray) -> int:
+def run_pairs(soup: np.ndarray, pairs: np.ndarray, n: int, ops: np.ndarray, tapes: np.ndarray,
+              states: np.ndarray) -> int:
     """Run each pair's 32-byte tape (cell i, then cell j) for 128 steps on a fresh CPU and write
-    it back; per-pair steps into ``ops``. Returns the total."""
+    it back; per-pair steps into ``ops``. ``tapes`` (uint8[8192, 32]) and ``states``
+    (int64[8192, NUM_REGISTERS]) are work arrays. Returns the total."""
     for k in prange(n):
-        tape = np.empty(2 * CELL_BYTES, dtype=np.uint8)
-        st = np.empty(NUM_REGISTERS, dtype=np.int64)
+        tape = tapes[k]
         i = pairs[k, 0] * CELL_BYTES
         j = pairs[k, 1] * CELL_BYTES
-        tape[:CELL_BYTES] = soup[i:i + CELL_BYTES]
-        tape[CELL_BYTES:] = soup[j:j + CELL_BYTES]
-        ops[k] = run_z80(tape, STEPS, st)
-        soup[i:i + CELL_BYTES] = tape[:CELL_BYTES]
-        soup[j:j + CELL_BYTES] = tape[CELL_BYTES:]
+        for b in range(CELL_BYTES):
+            tape[b] = soup[i + b]
+            tape[CELL_BYTES + b] = soup[j + b]
+        ops[k] = run_z80(tape, STEPS, states[k])
+        for b in range(CELL_BYTES):
+            soup[i + b] = tape[b]
+            soup[j + b] = tape[CELL_BYTES + b]
     total = 0
     for k in range(n):
         total += ops[k]
@@ -136,11 +139,13 @@ class ZffSoup:
         self._pairs = np.empty((MAX_PAIRS, 2), dtype=np.int64)
         self._used = np.empty(CELLS, dtype=np.bool_)
         self._ops = np.empty(MAX_PAIRS, dtype=np.int64)
+        self._tapes = np.empty((MAX_PAIRS, 2 * CELL_BYTES), dtype=np.uint8)
+        self._states = np.empty((MAX_PAIRS, NUM_REGISTERS), dtype=np.int64)
 
     def step(self) -> tuple[int, int]:
         """One batch; returns (pairs, ops)."""
         n = draw_pairs(self.state, self._pairs, self._used)
-        ops = run_pairs(self.soup, self._pairs, n, self._ops)
+        ops = run_pairs(self.soup, self._pairs, n, self._ops, self._tapes, self._states)
         add_noise(self.soup, self.state, noise_writes(n, self.noise))
         self.batch += 1
         return n, int(ops)
