@@ -915,3 +915,17 @@ def new_state() -> np.ndarray:
 def state_dict(st: np.ndarray) -> dict[str, int]:
     """The state array as {name: value}."""
     return {name: int(st[k]) for k, name in enumerate(REGISTER_NAMES)}
+
+
+@njit(cache=True, nogil=True)
+def run_until(tape: np.ndarray, st: np.ndarray, limit: int, stop_a: int, stop_b: int) -> int:
+    """Step ``st`` on ``tape`` (no reset) until PC is ``stop_a`` or ``stop_b`` before a step,
+    a HALT, or ``limit`` steps; return the steps run (CP/M exercisers trap PC 0 and 5)."""
+    n = 0
+    while n < limit and st[HALTED] == 0:
+        pc = st[PC]
+        if pc == stop_a or pc == stop_b:
+            break
+        step(tape, st)
+        n += 1
+    return n

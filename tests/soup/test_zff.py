@@ -74,3 +74,16 @@ def test_thread_count_does_not_change_the_soup():
     finally:
         numba.set_num_threads(before)
     assert out[0] == out[1]
+
+
+def test_bench_script_times_ours_without_a_native_build(capsys):
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[2] / "scripts" / "bench_zff.py"
+    spec = importlib.util.spec_from_file_location("bench_zff", path)
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    assert bench.main(["--rounds", "1", "--batches", "2"]) == 0
+    line = capsys.readouterr().out.strip()
+    assert line.startswith("round 0: ours 1 thread") and "ms (" in line and "zff C" not in line
