@@ -4,9 +4,16 @@ neighbour pairs drawn from one sequential SplitMix64 stream, 32-byte tapes run f
 steps, then soup-wide noise.
 
 Only serial code draws random numbers (the pairing and the noise); the pairs, being disjoint,
-run in parallel, so a run is a function of its seed whatever the thread count. The stream is
-zff's: draw ``k`` is ``H(seed + k * G)`` (soup.md's ``H``), the state ``seed + k * G`` with the
-32-bit seed sign-extended.
+run in parallel, so a run is a function of its seed whatever the thread count. Every draw is
+``H(x)`` (soup.md's ``H``) of a counter ``x`` that then advances by a step:
+
+- ``randomness = "zff"`` (the demo, bit for bit): one stream for the whole run, ``x`` starting
+  at the 32-bit seed sign-extended and advancing by ``G = 0x9E3779B97F4A7C15``, so draw ``k``
+  is ``H(seed + k * G)``;
+- ``randomness = "hash"`` (our proposal, z80.md): the same algorithm and bit use, but each part
+  keyed by soup.md's ``S``: initial byte ``b`` is ``H(640000 * S(0) + b)``, pairing draw ``a``
+  of batch ``e`` is ``H(S(2e + 1) + a)`` and noise draw ``a`` is ``H(S(2e + 2) + a)``, so a run
+  resumes from its seed, batch count and soup alone.
 """
 
 from __future__ import annotations
@@ -15,6 +22,7 @@ import numpy as np
 from numba import njit, prange
 
 from alife.languages.z80 import NUM_REGISTERS, run_z80
+from alife.rng import H, s_py
 
 WIDTH = 200
 HEIGHT = 200
@@ -25,6 +33,7 @@ MAX_PAIRS = 8192
 MAX_FAILS = 16
 STEPS = 128
 GOLDEN = np.uint64(0x9E3779B97F4A7C15)
+RANDOMNESS = ("zff", "hash")
 
 
 def initial_state(seed: int) -> np.uint64:
@@ -36,12 +45,10 @@ def initial_state(seed: int) -> np.uint64:
 
 @njit(inline="always", cache=True, nogil=True)
 def _draw(state: np.ndarray) -> np.uint64:
-    """The next draw of the stream held in ``state[0]`` (advanced in place)."""
-    z = state[0] + GOLDEN
-    state[0] = z
-    z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
-    z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
-    return z ^ (z >> np.uint64(31))
+    """``H(x)`` of the counter ``x = state[0]``, which then advances by ``state[1]``."""
+    r = H(state[0])
+    state[0] += state[1]
+    return r
 
 
 @njit(cache=True, nogil=True)
@@ -128,10 +135,18 @@ def noise_writes(pairs: int, noise: float) -> int:
 
 
 class ZffSoup:
-    """A zff soup: 640000 bytes, the RNG state, the batch count (our epoch)."""
+    """A zff soup: 640000 bytes, the draw counter, the batch count (our epoch)."""
 
-    def __init__(self, seed: int, noise: float = 1 / 16) -> None:
-        self.state = np.array([initial_state(seed)], dtype=np.uint64)
+    def __init__(self, seed: int, noise: float = 1 / 16, randomness: str = "zff") -> None:
+        if randomness not in RANDOMNESS:
+            raise ValueError(f"randomness {randomness!r}: accepted {', '.join(RANDOMNESS)}")
+        self.seed = seed
+        self.randomness = randomness
+        if randomness == "zff":
+            self.state = np.array([initial_state(seed), GOLDEN], dtype=np.uint64)
+        else:
+            self.state = self._keyed(0)
+            self.state[0] = np.uint64((SOUP_BYTES * int(self.state[0])) % 2**64)
         self.soup = np.empty(SOUP_BYTES, dtype=np.uint8)
         init_soup(self.soup, self.state)
         self.noise = noise
@@ -142,10 +157,18 @@ class ZffSoup:
         self._tapes = np.empty((MAX_PAIRS, 2 * CELL_BYTES), dtype=np.uint8)
         self._states = np.empty((MAX_PAIRS, NUM_REGISTERS), dtype=np.int64)
 
+    def _keyed(self, k: int) -> np.ndarray:
+        """A counter at ``S(k)`` stepping by 1 (hash randomness)."""
+        return np.array([s_py(self.seed, k), 1], dtype=np.uint64)
+
     def step(self) -> tuple[int, int]:
         """One batch; returns (pairs, ops)."""
-        n = draw_pairs(self.state, self._pairs, self._used)
+        hashed = self.randomness == "hash"
+        e = self.batch
+        n = draw_pairs(self._keyed(2 * e + 1) if hashed else self.state, self._pairs,
+                       self._used)
         ops = run_pairs(self.soup, self._pairs, n, self._ops, self._tapes, self._states)
-        add_noise(self.soup, self.state, noise_writes(n, self.noise))
+        add_noise(self.soup, self._keyed(2 * e + 2) if hashed else self.state,
+                  noise_writes(n, self.noise))
         self.batch += 1
         return n, int(ops)

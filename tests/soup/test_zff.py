@@ -50,7 +50,7 @@ def test_the_stream_is_zffs():
 
 
 def test_pairs_are_disjoint_von_neumann_neighbours():
-    state = np.array([zff.initial_state(3)], dtype=np.uint64)
+    state = np.array([zff.initial_state(3), zff.GOLDEN], dtype=np.uint64)
     pairs = np.empty((zff.MAX_PAIRS, 2), dtype=np.int64)
     used = np.empty(zff.CELLS, dtype=np.bool_)
     n = zff.draw_pairs(state, pairs, used)
@@ -87,3 +87,24 @@ def test_bench_script_times_ours_without_a_native_build(capsys):
     assert bench.main(["--rounds", "1", "--batches", "2"]) == 0
     line = capsys.readouterr().out.strip()
     assert line.startswith("round 0: ours 1 thread") and "ms (" in line and "zff C" not in line
+
+
+def test_hash_randomness_is_keyed_by_seed_and_batch_and_resumes_from_the_soup():
+    """Hash mode (z80.md's proposal): thread-independent, seed-dependent, and a soup restarted
+    from (seed, batch, bytes) continues to the same bytes; its initial bytes are soup.md's."""
+    from alife.rng import h_py, s_py
+
+    a = zff.ZffSoup(6, randomness="hash")
+    first = [h_py(zff.SOUP_BYTES * s_py(6, 0) + b) & 0xFF for b in range(8)]
+    assert list(a.soup[:8]) == first
+    assert _hash(a) != _hash(zff.ZffSoup(7, randomness="hash")) != _hash(zff.ZffSoup(6))
+    for _ in range(2):
+        a.step()
+    b = zff.ZffSoup(6, randomness="hash")
+    b.soup[:] = a.soup
+    b.batch = a.batch
+    for soup in (a, b):
+        soup.step()
+    assert _hash(a) == _hash(b)
+    with pytest.raises(ValueError, match="accepted zff, hash"):
+        zff.ZffSoup(6, randomness="other")
