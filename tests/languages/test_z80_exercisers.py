@@ -1,13 +1,12 @@
 """The published Z80 exercisers on the numba core with a 64 KiB memory (shared/spec/z80.md,
 "Exercisers"): prelim.com (Cringle and Harston's preliminary tests) and ZEXDOC (Cringle's
 documented-flags exerciser). They are GPL and not part of the project: the tests read them from
-``$ALIFE_Z80_ROMS`` (a folder holding prelim.com and zexdoc.cim, e.g. superzazu/z80's roms/) or
-from a local mirror of that repository, and skip saying so when neither is there."""
+``$ALIFE_Z80_ROMS``, a folder holding prelim.com and zexdoc.cim (the roms/ folder of a clone of
+github.com/superzazu/z80), and skip saying so when it is not set."""
 
 from __future__ import annotations
 
 import os
-import subprocess
 from pathlib import Path
 
 import numpy as np
@@ -15,18 +14,11 @@ import pytest
 
 from alife.languages import z80 as core
 
-MIRROR = Path("/work/.mirror/superzazu+z80/repo")
-
 
 def _rom(name: str) -> bytes:
     folder = os.environ.get("ALIFE_Z80_ROMS")
     if folder and (Path(folder) / name).is_file():
         return (Path(folder) / name).read_bytes()
-    if MIRROR.is_dir():
-        out = subprocess.run(["git", "--git-dir", str(MIRROR), "show", f"HEAD:roms/{name}"],
-                             capture_output=True, check=False)
-        if out.returncode == 0:
-            return out.stdout
     pytest.skip(f"{name} (GPL, not vendored) not found: set ALIFE_Z80_ROMS to a folder holding "
                 "it, e.g. a clone of github.com/superzazu/z80's roms/")
 
