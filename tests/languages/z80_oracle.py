@@ -10,11 +10,9 @@ import random
 from collections import Counter
 from typing import Any
 
-import pytest
+import z80  # kosarev's emulator, a dev dependency: its absence is an install error
 
 from alife.languages.z80_twin import REGISTERS
-
-z80 = pytest.importorskip("z80")
 
 # The fields both emulators have (kosarev has no EI delay, and IM is never observable).
 COMPARED = tuple(name for name in REGISTERS if name not in ("im", "ei_delay"))
