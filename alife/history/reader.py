@@ -222,8 +222,9 @@ class History:
         """The latest resumable state (None when the run was killed before its first report).
 
         Checked against the file: its epoch must be one of the reports' (the checkpoint follows
-        its report), its counters non-negative, its soup intact. A pattern world's state carries
-        the stored pattern file (:meth:`pattern`).
+        its report) or, in a stopped or running file, within one report interval after the last
+        (a stop between reports; a report being written), its counters non-negative, its soup
+        intact. A pattern world's state carries the stored pattern file (:meth:`pattern`).
         """
         state = self._checkpoint()
         if state is None or self.world.pattern is None:
@@ -247,9 +248,11 @@ class History:
                 d.refresh()
             reports = g["epoch"][: self._complete_rows(g)]
         if isinstance(epoch, int) and epoch not in set(reports.tolist()) and len(reports) \
-                and self.status == "running" \
+                and self.status in ("running", "stopped") \
                 and 0 < epoch - int(reports[-1]) <= self.world.report_every:
-            reports = np.append(reports, epoch)  # the writer is between checkpoint and report
+            # running: the writer is between checkpoint and report; stopped: a stop between
+            # reports checkpointed the soup without a row (alife.run.runner.run_soup)
+            reports = np.append(reports, epoch)
         if not isinstance(epoch, int) or epoch < 0 or epoch not in set(reports.tolist()):
             last = int(reports[-1]) if len(reports) else None
             raise self._corrupt(f"its checkpoint says {epoch!r} epochs were completed, which no "

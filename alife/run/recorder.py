@@ -79,6 +79,17 @@ class HistoryRecorder:
             **soup.saved(), wall_time=m["wall_time"],
             modes=None if self.modes is None else tracker_state(self.modes)))
 
+    def checkpoint(self, soup: Soup, metrics: dict[str, Any]) -> None:
+        """Record the soup of a run stopped between reports: its checkpoint alone (and the
+        lineage bits so far), no metrics or species row, so that the rows resumed from it are
+        an uninterrupted run's; MODES stays at its last report."""
+        self._drain_lineage(soup)
+        if soup.epoch == (self.writer.checkpoint_epoch or 0):
+            return  # nothing ran since the checkpoint (or the initial soup, which the seed makes)
+        self.writer.write_checkpoint(SoupState(
+            **soup.saved(), wall_time=metrics.get("wall_time", 0.0) + self.wall_offset,
+            modes=None if self.modes is None else tracker_state(self.modes)))
+
     def _drain_lineage(self, soup: Soup) -> None:
         """Move the soup's collected lineage bits into the file (before the checkpoint)."""
         if self.world.lineage and soup.pending_lineage:

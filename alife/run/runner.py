@@ -175,7 +175,8 @@ def run_soup(soup: Soup, max_epochs: int, until: Condition | None = None,
              epoch_hooks: tuple[tuple[int, Callable[[Soup, int], None]], ...] = (),
              on_chunk: Callable[[Soup, int], None] | None = None,
              gate: Callable[[Soup], int] | None = None,
-             background: bool = False) -> RunSummary:
+             background: bool = False,
+             on_stop: Callable[[Soup, dict[str, Any]], None] | None = None) -> RunSummary:
     """Run ``soup`` until ``max_epochs`` epochs are completed in total or ``until`` holds.
 
     ``epoch_hooks`` are (K, hook) pairs: ``hook(soup, e)`` runs after every epoch e with
@@ -189,6 +190,11 @@ def run_soup(soup: Soup, max_epochs: int, until: Condition | None = None,
     a copy of the soup while the next chunk runs, then handed to the observers before that
     chunk's hooks; when its ``until`` holds, the soup goes back to the reported state. Reports,
     hooks, files and the final soup are the same as inline; only ``wall_time`` differs.
+
+    A stop between reports (before the first epoch, or after a chunk that ended off the report
+    cadence) reports the soup to the summary only and calls ``on_stop(soup, report)`` (a history's
+    checkpoint): the observers see the cadence's reports alone, so a stopped and resumed run
+    records the same rows as an uninterrupted one.
     """
     summary = RunSummary(start_epoch=soup.epoch)
     t0 = time.perf_counter()
@@ -209,6 +215,15 @@ def run_soup(soup: Soup, max_epochs: int, until: Condition | None = None,
 
     def report() -> bool:
         return finish(soup, metrics_report(soup))
+
+    def stopped_between_reports() -> None:
+        if summary.reports and summary.reports[-1]["epoch"] == soup.epoch:
+            return  # the stop came right after a report: it stands for the stop
+        m = metrics_report(soup)
+        m["wall_time"] = time.perf_counter() - t0
+        summary.reports.append(m)
+        if on_stop is not None:
+            on_stop(soup, m)
 
     def collect() -> bool:
         """Hand the report in flight to the observers; when its ``until`` holds, put the soup
@@ -258,16 +273,14 @@ def run_soup(soup: Soup, max_epochs: int, until: Condition | None = None,
                     and soup.epoch < max_epochs:
                 summary.stopped_by = "interrupt"
                 summary.signal = stop.name
-                if not summary.reports or summary.reports[-1]["epoch"] != soup.epoch:
-                    report()
+                stopped_between_reports()
     except KeyboardInterrupt:  # a second signal, or a watcher stopping the run (its gate)
         if collect():
             summary.stopped_by = "until"
         else:
             summary.stopped_by = "interrupt"
             summary.signal = stop.name
-            if not summary.reports or summary.reports[-1]["epoch"] != soup.epoch:
-                report()
+            stopped_between_reports()
     finally:
         if pool is not None:
             pool.shutdown(wait=True, cancel_futures=True)

@@ -301,7 +301,8 @@ def _drive(soup: Soup, world: World, writer: HistoryWriter | None, max_epochs: i
         summary = run_soup(soup, max_epochs, condition, world.report_every,
                            observers=tuple(observers), epoch_hooks=tuple(hooks), on_chunk=chunk,
                            gate=None if watcher is None else watcher.gate,
-                           background=watcher is None and not world.lineage and spare_core())
+                           background=watcher is None and not world.lineage and spare_core(),
+                           on_stop=None if recorder is None else recorder.checkpoint)
         if not summary.reports:  # nothing left to run: observe the soup as it is
             m = report(soup)
             m["wall_time"] = 0.0
