@@ -48,6 +48,15 @@ _GRID = {"accepted": "[W, H], two positive integers"}
 #: The world key ``pairing`` of a well-mixed program soup (soup.md, "Pairing modes"): the
 #: reference's default Fisher-Yates shuffle, ``--nopermute_programs`` and ``--fixed_shuffle``.
 PAIRINGS = ("random", "ring", "fixed_shuffle")
+#: The world key ``rules``: soup.md's epochs (the reference, cubff) or z80.md's batches (zff).
+RULES = ("cubff", "zff")
+#: zff's fixed soup (z80.md, "State"): a 200 x 200 grid of 16-byte cells, 128 steps per pair.
+ZFF_GRID = (200, 200)
+ZFF_PROGRAM_SIZE = 16
+ZFF_STEPS = 128
+ZFF_LANGUAGES = ("z80", "i8080")
+ZFF_NOISE = 1 / 16
+ZFF_RANDOMNESS = ("zff", "hash")
 
 
 @dataclass(frozen=True)
@@ -72,11 +81,29 @@ class ProgramSoupSpec:
     program_copies: int = 1  # the program is written this many times back to back
     tracer_tokens: bool = False  # carry a 64-bit provenance token per byte (never alters bytes)
     lineage: bool = False  # record each program's lineage parent every epoch (tracer tokens)
+    rules: str | None = None  # "cubff" (soup.md; the default) or "zff" (z80.md: the Z80 demo)
+    noise: float | None = None  # rules = "zff": noise writes per pair after a batch (1/16)
+    randomness: str | None = None  # rules = "zff": "zff" (the demo's stream; default) or "hash"
 
     @property
     def label(self) -> str:
         """A short name of the soup (its language)."""
         return self.language
+
+    @property
+    def zff(self) -> bool:
+        """Whether the soup runs zff's batches (z80.md) instead of soup.md's epochs."""
+        return self.rules == "zff"
+
+    @property
+    def zff_noise(self) -> float:
+        """zff's noise rate (default 1/16, the demo's slider at 4)."""
+        return ZFF_NOISE if self.noise is None else self.noise
+
+    @property
+    def zff_randomness(self) -> str:
+        """zff's randomness mode (default "zff", the demo's stream bit for bit)."""
+        return self.randomness or "zff"
 
     @property
     def mutation_threshold(self) -> int:
@@ -367,6 +394,7 @@ def _check_soup(s: SoupSpec, run: RunSpec) -> None:
         raise AlifeError(f"world key 'language': unknown language {s.language!r}; "
                          f"accepted: {', '.join(REGISTRY)}")
     _check_pairing(s)
+    _check_rules(s)
     if not 0.0 <= s.mutation_prob <= 1.0:
         _fail("mutation_prob", s.mutation_prob, "a probability in [0, 1]")
     if not 1 <= s.step_limit <= MAX_STEP_LIMIT:
@@ -389,8 +417,50 @@ def _check_soup(s: SoupSpec, run: RunSpec) -> None:
     if s.lineage and not s.tracer_tokens:
         raise AlifeError("world key 'lineage': true needs tracer_tokens = true (a parent is "
                          "the program that gave most bytes, by tracer token)")
+    if s.tracer_tokens and not REGISTRY[s.language].family.traces:
+        raise AlifeError(f"world key 'tracer_tokens': {s.language} does not carry tracer tokens "
+                         "(its interpreter does not follow bytes through registers); accepted "
+                         "there: false")
     if s.tracer_tokens:
         check_token_capacity(s.num_programs, run.epochs, s.program_size)
+
+
+def _check_rules(s: ProgramSoupSpec) -> None:
+    """``rules``, and zff's fixed soup (z80.md) with its ``noise`` and ``randomness``."""
+    if s.rules is not None and s.rules not in RULES:
+        _fail("rules", s.rules, f"one of {', '.join(RULES)}")
+    if not s.zff:
+        for key in ("noise", "randomness"):
+            if getattr(s, key) is not None:
+                raise AlifeError(f"world key {key!r} applies to rules = 'zff' soups only (the "
+                                 "Z80 demo's batches); this world has soup.md's rules")
+        return
+    if s.language not in ZFF_LANGUAGES:
+        raise AlifeError(f"world key 'rules': 'zff' runs machine code, not {s.language!r}; "
+                         f"accepted languages: {', '.join(ZFF_LANGUAGES)}")
+    if s.grid is None or tuple(s.grid) != ZFF_GRID:
+        shown = "none" if s.grid is None else list(s.grid)
+        raise AlifeError(f"world key 'grid': {shown} is not the zff world's; accepted: "
+                         f"{list(ZFF_GRID)} (num_programs = 40000), zff's fixed grid")
+    fixed = {"program_size": ZFF_PROGRAM_SIZE, "step_limit": ZFF_STEPS, "mutation_prob": 0.0,
+             "reset_interval": 0, "zero_init": False}
+    for key, value in fixed.items():
+        if getattr(s, key) != value:
+            why = " (zff soups mutate by 'noise' after each batch)" \
+                if key == "mutation_prob" else ""
+            raise AlifeError(f"world key {key!r}: {getattr(s, key)!r} is not the zff world's; "
+                             f"accepted: {value!r}{why}")
+    if s.pairing != "random" or s.pattern is not None:
+        raise AlifeError("world keys 'pairing' and 'pattern': zff pairs von Neumann neighbours "
+                         "of its grid; accepted: pairing = 'random' and no pattern")
+    if s.noise is not None and not (isinstance(s.noise, (int, float)) and 0.0 <= s.noise <= 1.0):
+        _fail("noise", s.noise, "a rate in [0, 1] (noise writes per pair after each batch; the "
+              "demo's slider gives 2^-k, default 1/16)")
+    if s.randomness is not None and s.randomness not in ZFF_RANDOMNESS:
+        _fail("randomness", s.randomness, f"one of {', '.join(ZFF_RANDOMNESS)}")
+    if s.zff_randomness == "zff" and s.seed >= 2**31:
+        _fail("seed", s.seed, "an integer in [0, 2^31) with randomness = 'zff' (the demo's "
+              "32-bit seeds)")
 
 
 def _check_pairing(s: ProgramSoupSpec) -> None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from alife.languages import REGISTRY
+from alife.languages import reference_names
 
 PAPER_N = 131072  #: the paper's soup: 2^17 programs of 64 bytes
 CAP = 16384  #: the paper's epoch cap for the transition fraction
@@ -111,7 +111,7 @@ def _catalogue() -> list[Experiment]:
                    cut="10 seeds; each run goes on to the cap past its transition, to see "
                    "which species coexist"),
     ]
-    for language in REGISTRY:
+    for language in reference_names("cubff"):  # the paper's 13 (cubff's)
         out.append(Experiment(
             f"screen_{language}", _soup(language, SCREEN_CAP), _SCREEN_PAPER.get(
                 language, "no figure in the paper"), "screen", 10,

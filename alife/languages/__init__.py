@@ -5,13 +5,19 @@ Arcas et al. 2024).
 >>> tape, ops = bff.run(bff.parse("[[{.>]-]") + bytes(120))
 
 Each family is one module that builds an :class:`alife.languages.family.Family` and registers
-it (:func:`register_family`): the BFF, Forth and SUBLEQ families below, and any family of your
-own, loaded by ``import`` or through the ``ALIFE_PLUGINS`` environment variable.
+it (:func:`register_family`): the BFF, Forth and SUBLEQ families below, the Z80 and 8080, and
+any family of your own, loaded by ``import`` or through the ``ALIFE_PLUGINS`` environment
+variable.
 """
 
 from __future__ import annotations
 
-from alife.languages import bff, forth, subleq  # noqa: F401  (the built-in families register)
+# isort: off
+# the built-in families register, in this order: cubff's three, then machine code (zff's
+# Z80, the 8080)
+from alife.languages import bff, forth, subleq  # noqa: F401
+from alife.languages import z80_family, i8080_family  # noqa: F401
+# isort: on
 from alife.languages.family import CREATED, Family, Role
 from alife.languages.registry import (
     DEFAULT_STEP_LIMIT,
@@ -23,6 +29,7 @@ from alife.languages.registry import (
     get,
     load_plugins,
     names,
+    reference_names,
     register_family,
     unregister_family,
 )
@@ -30,5 +37,5 @@ from alife.languages.registry import (
 load_plugins()
 
 __all__ = ["CREATED", "DEFAULT_STEP_LIMIT", "FAMILIES", "Family", "Language", "REGISTRY",
-           "Role", "RunResult", "as_tape", "get", "load_plugins", "names", "register_family",
-           "unregister_family"]
+           "Role", "RunResult", "as_tape", "get", "load_plugins", "names", "reference_names",
+           "register_family", "unregister_family"]

@@ -469,4 +469,5 @@ FAMILY = register_family(Family(
     name="bff", languages=LANGUAGES, interpret=interpret, twin=run_bff_py, parse=parse,
     disassemble=disassemble, instructions=instructions, roles=roles, legend=legend,
     explain=explain, scratch_ints=scratch_ints, stack_bytes=1,
+    reference="cubff",
     description="Brainfuck with two heads on the shared tape (sec. 2)"))

@@ -81,6 +81,11 @@ class Family:
     program_size: int = PROGRAM_SIZE  # default bytes per program
     program_sizes: tuple[int, ...] = field(default_factory=power_of_two_sizes)
     hex_text: bool = False  # the text form writes two hex digits per byte
+    traces: bool = True  # the interpreter moves provenance with the data (tracer tokens)
+    # language -> uint8[256, 3] RGB of every byte, where the family has its own scheme (zff's
+    # Z80 colours); None: colours by role (alife.viz.palette)
+    colours: Callable[[str], np.ndarray] | None = None
+    reference: str = ""  # the implementation its bytes match ("cubff" for the paper's 13)
     description: str = ""  # one line for `alife languages`
 
     def __post_init__(self) -> None:

@@ -289,4 +289,5 @@ FAMILY = register_family(Family(
     name="forth", languages=LANGUAGES, interpret=interpret, twin=run_forth_py,
     parse=hex_parse, disassemble=hex_disassemble, instructions=instructions, roles=roles,
     legend=legend, explain=explain, stack_bytes=STACK,
-    hex_text=True, description="a stack machine with relative jumps (sec. 4)"))
+    hex_text=True, reference="cubff",
+    description="a stack machine with relative jumps (sec. 4)"))

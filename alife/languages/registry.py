@@ -180,6 +180,11 @@ def names() -> list[str]:
     return list(REGISTRY)
 
 
+def reference_names(reference: str = "cubff") -> list[str]:
+    """The registered languages whose bytes match ``reference`` (cubff: the paper's 13)."""
+    return [n for n, lang in REGISTRY.items() if lang.family.reference == reference]
+
+
 def get(name: str) -> Language:
     """The language called ``name``; an unknown name raises :class:`AlifeError`."""
     try:
@@ -224,5 +229,5 @@ def load_plugins(spec: str | None = None) -> list[str]:
 
 
 __all__ = ["CREATED", "DEFAULT_STEP_LIMIT", "FAMILIES", "Family", "Language", "REGISTRY",
-           "Role", "RunResult", "as_tape", "get", "load_plugins", "names", "register_family",
-           "registry_version", "unregister_family"]
+           "Role", "RunResult", "as_tape", "get", "load_plugins", "names", "reference_names",
+           "register_family", "registry_version", "unregister_family"]

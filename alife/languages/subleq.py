@@ -111,4 +111,5 @@ FAMILY = register_family(Family(
     name="subleq", languages=LANGUAGES, interpret=interpret, twin=run_subleq_py,
     parse=hex_parse, disassemble=hex_disassemble, instructions=instructions, roles=roles,
     legend=legend, explain=explain, stack_bytes=1, hex_text=True,
+    reference="cubff",
     description="subtract and branch if <= 0, absolute or relative (sec. 4)"))

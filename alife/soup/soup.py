@@ -27,6 +27,7 @@ from alife.measures.replication import (
     replication_scores,
 )
 from alife.measures.species import species_counts
+from alife.soup import zff
 from alife.soup.checkpoint import Checkpoint, check_dat_size, read_dat, write_dat
 from alife.soup.initial import init_programs
 from alife.soup.pairing import pairing_code
@@ -75,7 +76,16 @@ class Soup:
         self.language = get(world.language)
         n, size = world.num_programs, world.program_size
         self.programs = np.empty((n, size), dtype=np.uint8)  #: uint8[N, P], program-major
-        init_programs(self.programs, np.uint64(world.seed), np.uint64(0), world.zero_init)
+        #: the index the next reset will use (the reference's counter); zff rules: the draws
+        #: taken from the demo's random stream so far (z80.md: checkpoints store it)
+        self.reset_index = 1
+        self._zff_work: zff.BatchWork | None = None
+        if world.soup.zff:
+            bytes_, counter = zff.initial_soup(world.seed, world.soup.zff_randomness)
+            self.programs.reshape(-1)[:] = bytes_
+            self.reset_index = zff.SOUP_BYTES if world.soup.zff_randomness == "zff" else 0
+        else:
+            init_programs(self.programs, np.uint64(world.seed), np.uint64(0), world.zero_init)
         seeded = world.program_bytes()
         if seeded:
             self.programs.reshape(-1)[: len(seeded)] = np.frombuffer(seeded, dtype=np.uint8)
@@ -87,7 +97,6 @@ class Soup:
         #: bit p set when program p's lineage parent that epoch was its partner
         self.pending_lineage: list[np.ndarray] = []
         self.epoch = 0  #: epochs completed
-        self.reset_index = 1  #: index the next reset will use (the reference's counter)
         self.total_ops = 0
         self.last_ops = 0  #: ops executed in the most recent epoch
         self.last_interactions = 0  #: pairs executed in the most recent epoch
@@ -167,6 +176,8 @@ class Soup:
         if not begin_run(epochs, threads):
             return self
         w = self.world
+        if w.soup.zff:
+            return self._run_zff(epochs)
         ops = np.zeros(epochs, dtype=np.int64)
         interactions = np.zeros(epochs, dtype=np.int64)
         crossed = np.zeros((epochs, len(self.programs)), dtype=np.uint8) if w.lineage \
@@ -188,6 +199,26 @@ class Soup:
         self.last_ops = int(ops[-1])
         self.last_interactions = int(interactions[-1])
         self.epoch_ops = ops  #: int64[epochs]: ops of each epoch of the last :meth:`run`
+        return self
+
+    def _run_zff(self, epochs: int) -> Soup:
+        """``epochs`` of zff's batches (z80.md) in one compiled call."""
+        w = self.world
+        if self._zff_work is None:
+            self._zff_work = zff.BatchWork()
+        hashed = w.soup.zff_randomness == "hash"
+        counter = np.uint64(0) if hashed else zff.stream_counter(w.seed, self.reset_index)
+        after, pairs, ops = self._zff_work.run(
+            self.programs.reshape(-1), zff.CPUS[w.language], hashed, w.seed, counter,
+            self.epoch, epochs, w.soup.zff_noise)
+        if not hashed:
+            self.reset_index += zff.draws_between(counter, after)
+        self.epoch += epochs
+        self._species_epoch = None
+        self.total_ops += int(ops.sum())
+        self.last_ops = int(ops[-1])
+        self.last_interactions = int(pairs[-1])
+        self.epoch_ops = ops
         return self
 
     # --- observing -----------------------------------------------------------------------------

@@ -21,8 +21,10 @@ from __future__ import annotations
 import numpy as np
 from numba import njit, prange
 
+from alife.languages.i8080 import NUM_REGISTERS as I8080_REGISTERS
+from alife.languages.i8080 import run_i8080
 from alife.languages.z80 import NUM_REGISTERS, run_z80
-from alife.rng import H, s_py
+from alife.rng import H, S, s_py
 
 WIDTH = 200
 HEIGHT = 200
@@ -34,6 +36,10 @@ MAX_FAILS = 16
 STEPS = 128
 GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 RANDOMNESS = ("zff", "hash")
+#: The CPUs a zff soup runs: zff's Z80 and our proposed 8080 soup (z80.md).
+Z80, I8080 = 0, 1
+CPUS = {"z80": Z80, "i8080": I8080}
+STATE_INTS = max(NUM_REGISTERS, I8080_REGISTERS)
 
 
 def initial_state(seed: int) -> np.uint64:
@@ -99,10 +105,11 @@ def draw_pairs(state: np.ndarray, pairs: np.ndarray, used: np.ndarray) -> int:
 
 @njit(cache=True, nogil=True, parallel=True)
 def run_pairs(soup: np.ndarray, pairs: np.ndarray, n: int, ops: np.ndarray, tapes: np.ndarray,
-              states: np.ndarray) -> int:
-    """Run each pair's 32-byte tape (cell i, then cell j) for 128 steps on a fresh CPU and write
-    it back; per-pair steps into ``ops``. ``tapes`` (uint8[8192, 32]) and ``states``
-    (int64[8192, NUM_REGISTERS]) are work arrays. Returns the total."""
+              states: np.ndarray, cpu: int = Z80) -> int:
+    """Run each pair's 32-byte tape (cell i, then cell j) for 128 steps on a fresh CPU (``cpu``:
+    :data:`Z80` or :data:`I8080`) and write it back; per-pair steps into ``ops``. ``tapes``
+    (uint8[8192, 32]) and ``states`` (int64[8192, STATE_INTS]) are work arrays. Returns the
+    total."""
     for k in prange(n):
         tape = tapes[k]
         i = pairs[k, 0] * CELL_BYTES
@@ -110,7 +117,10 @@ def run_pairs(soup: np.ndarray, pairs: np.ndarray, n: int, ops: np.ndarray, tape
         for b in range(CELL_BYTES):
             tape[b] = soup[i + b]
             tape[CELL_BYTES + b] = soup[j + b]
-        ops[k] = run_z80(tape, STEPS, states[k])
+        if cpu == Z80:
+            ops[k] = run_z80(tape, STEPS, states[k])
+        else:
+            ops[k] = run_i8080(tape, STEPS, states[k])
         for b in range(CELL_BYTES):
             soup[i + b] = tape[b]
             soup[j + b] = tape[CELL_BYTES + b]
@@ -134,41 +144,97 @@ def noise_writes(pairs: int, noise: float) -> int:
     return int(pairs * noise)
 
 
+@njit(cache=True, nogil=True)
+def run_batches(soup: np.ndarray, cpu: int, hashed: bool, seed: np.uint64, counter: np.uint64,
+                first: int, batches: int, noise: float, pair_counts: np.ndarray,
+                ops: np.ndarray, work_pairs: np.ndarray, used: np.ndarray,
+                pair_ops: np.ndarray, tapes: np.ndarray, states: np.ndarray) -> np.uint64:
+    """Batches ``first`` .. ``first + batches - 1`` in one call (z80.md, "One batch"): pairing,
+    runs, write-back, noise. ``counter`` is the zff stream's ``x`` (``hashed``: unused; each
+    batch keys its draws by ``S(2e + 1)`` and ``S(2e + 2)``). Pairs and ops of each batch go to
+    ``pair_counts`` and ``ops``; returns the stream's ``x`` after the last draw."""
+    state = np.empty(2, dtype=np.uint64)
+    state[0] = counter
+    state[1] = GOLDEN
+    for b in range(batches):
+        e = np.uint64(first + b)
+        if hashed:
+            state[0] = S(seed, np.uint64(2) * e + np.uint64(1))
+            state[1] = np.uint64(1)
+        n = draw_pairs(state, work_pairs, used)
+        ops[b] = run_pairs(soup, work_pairs, n, pair_ops, tapes, states, cpu)
+        if hashed:
+            state[0] = S(seed, np.uint64(2) * e + np.uint64(2))
+        add_noise(soup, state, np.int64(n * noise))
+        pair_counts[b] = n
+    return state[0]
+
+
+def stream_counter(seed: int, draws: int) -> np.uint64:
+    """zff's ``x`` after ``draws`` draws of seed ``seed``'s stream: ``seed + draws * G``."""
+    return np.uint64((int(initial_state(seed)) + draws * int(GOLDEN)) % 2**64)
+
+
+def draws_between(start: np.uint64, end: np.uint64) -> int:
+    """How many draws took the stream from ``start`` to ``end``."""
+    return (int(end) - int(start)) * pow(int(GOLDEN), -1, 2**64) % 2**64
+
+
+class BatchWork:
+    """Work arrays for :func:`run_batches` (reused across calls)."""
+
+    def __init__(self) -> None:
+        self.pairs = np.empty((MAX_PAIRS, 2), dtype=np.int64)
+        self.used = np.empty(CELLS, dtype=np.bool_)
+        self.ops = np.empty(MAX_PAIRS, dtype=np.int64)
+        self.tapes = np.empty((MAX_PAIRS, 2 * CELL_BYTES), dtype=np.uint8)
+        self.states = np.empty((MAX_PAIRS, STATE_INTS), dtype=np.int64)
+
+    def run(self, soup: np.ndarray, cpu: int, hashed: bool, seed: int, counter: np.uint64,
+            first: int, batches: int, noise: float) -> tuple[np.uint64, np.ndarray, np.ndarray]:
+        """:func:`run_batches` on ``soup``; (counter after, pairs per batch, ops per batch)."""
+        pairs = np.zeros(batches, dtype=np.int64)
+        ops = np.zeros(batches, dtype=np.int64)
+        after = run_batches(soup, cpu, hashed, np.uint64(seed & (2**64 - 1)), np.uint64(counter),
+                            first, batches, float(noise), pairs, ops, self.pairs, self.used,
+                            self.ops, self.tapes, self.states)
+        return after, pairs, ops
+
+
+def hash_initial_counter(seed: int) -> np.uint64:
+    """Hash randomness: initial byte ``b`` is ``H(640000 * S(0) + b)``."""
+    return np.uint64((SOUP_BYTES * s_py(seed, 0)) % 2**64)
+
+
+def initial_soup(seed: int, randomness: str) -> tuple[np.ndarray, np.uint64]:
+    """The 640000 initial bytes of ``seed`` and the counter after them (zff: ``x``)."""
+    state = np.array([initial_state(seed), GOLDEN], dtype=np.uint64) if randomness == "zff" \
+        else np.array([hash_initial_counter(seed), 1], dtype=np.uint64)
+    soup = np.empty(SOUP_BYTES, dtype=np.uint8)
+    init_soup(soup, state)
+    return soup, state[0]
+
+
 class ZffSoup:
     """A zff soup: 640000 bytes, the draw counter, the batch count (our epoch)."""
 
-    def __init__(self, seed: int, noise: float = 1 / 16, randomness: str = "zff") -> None:
+    def __init__(self, seed: int, noise: float = 1 / 16, randomness: str = "zff",
+                 cpu: int = Z80) -> None:
         if randomness not in RANDOMNESS:
             raise ValueError(f"randomness {randomness!r}: accepted {', '.join(RANDOMNESS)}")
         self.seed = seed
         self.randomness = randomness
-        if randomness == "zff":
-            self.state = np.array([initial_state(seed), GOLDEN], dtype=np.uint64)
-        else:
-            self.state = self._keyed(0)
-            self.state[0] = np.uint64((SOUP_BYTES * int(self.state[0])) % 2**64)
-        self.soup = np.empty(SOUP_BYTES, dtype=np.uint8)
-        init_soup(self.soup, self.state)
+        self.cpu = cpu
+        self.soup, counter = initial_soup(seed, randomness)
+        self.state = np.array([counter, GOLDEN], dtype=np.uint64)  #: zff: [x, G]
         self.noise = noise
         self.batch = 0
-        self._pairs = np.empty((MAX_PAIRS, 2), dtype=np.int64)
-        self._used = np.empty(CELLS, dtype=np.bool_)
-        self._ops = np.empty(MAX_PAIRS, dtype=np.int64)
-        self._tapes = np.empty((MAX_PAIRS, 2 * CELL_BYTES), dtype=np.uint8)
-        self._states = np.empty((MAX_PAIRS, NUM_REGISTERS), dtype=np.int64)
-
-    def _keyed(self, k: int) -> np.ndarray:
-        """A counter at ``S(k)`` stepping by 1 (hash randomness)."""
-        return np.array([s_py(self.seed, k), 1], dtype=np.uint64)
+        self._work = BatchWork()
 
     def step(self) -> tuple[int, int]:
         """One batch; returns (pairs, ops)."""
-        hashed = self.randomness == "hash"
-        e = self.batch
-        n = draw_pairs(self._keyed(2 * e + 1) if hashed else self.state, self._pairs,
-                       self._used)
-        ops = run_pairs(self.soup, self._pairs, n, self._ops, self._tapes, self._states)
-        add_noise(self.soup, self._keyed(2 * e + 2) if hashed else self.state,
-                  noise_writes(n, self.noise))
+        after, pairs, ops = self._work.run(self.soup, self.cpu, self.randomness == "hash",
+                                           self.seed, self.state[0], self.batch, 1, self.noise)
+        self.state[0] = after
         self.batch += 1
-        return n, int(ops)
+        return int(pairs[0]), int(ops[0])

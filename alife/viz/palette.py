@@ -17,7 +17,11 @@ families' roles:
 * **SUBLEQ family** (``subleq``, ``rsubleq4``): every byte is an address or offset, so bytes
   1-255 are grey shaded by value (dark for 1, light for 255).
 
-In every language byte 0 is red, whatever it encodes (the loop zero of BFF; ``read0``/``read``
+* **Z80 and 8080 families** (``z80``, ``i8080``): zff's own colours (the demo's ``main.js``):
+  grey ``64 + b/8``, NOP black, ``LD BC/DE/HL,nn`` red, green and blue, ``LD HL,(nn)`` white,
+  the PUSHes pale, ``ED``/LDIR/LDDR red, ``EX (SP),HL`` yellow-green, ``RET``/``RET C`` olive.
+
+In every cubff language byte 0 is red, whatever it encodes (the loop zero of BFF; ``read0``/``read``
 in Forth; ``>`` in ``bff_selfmove``): zero bytes show where a soup is blank or was cleared.
 """
 
@@ -52,7 +56,13 @@ def _shade(byte: int) -> RGB:
 
 @cache
 def byte_colours(language: str) -> np.ndarray:
-    """The colour of every byte value in ``language``: uint8[256, 3] RGB (read-only)."""
+    """The colour of every byte value in ``language``: uint8[256, 3] RGB (read-only); a family
+    with its own scheme (``Family.colours``: zff's Z80 colours) keeps it."""
+    own = get(language).family.colours
+    if own is not None:
+        out = np.array(own(language), dtype=np.uint8).reshape(256, 3)
+        out.flags.writeable = False
+        return out
     roles = get(language).roles()
     out = np.empty((256, 3), dtype=np.uint8)
     levels = np.linspace(_SHADE_LO, _SHADE_HI, 255).round().astype(np.uint8)
@@ -69,7 +79,20 @@ def byte_colours(language: str) -> np.ndarray:
 def palette_legend(language: str) -> list[tuple[str, RGB]]:
     """(label, rgb) for each colour that ``language``'s bytes can take, for a figure legend."""
     out: list[tuple[str, RGB]] = []
-    for role, label in get(language).family.legend(language):
+    family = get(language).family
+    if family.colours is not None:  # the family's own scheme: each colour that is not grey
+        colours = byte_colours(language)
+        grey = (colours[:, 0] == colours[:, 1]) & (colours[:, 1] == colours[:, 2])
+        grey &= (colours[:, 0] > 0) & (colours[:, 0] < 255)  # black and white are colours
+        seen: dict[RGB, list[int]] = {}
+        for b in np.flatnonzero(~grey):
+            seen.setdefault(tuple(int(c) for c in colours[b]), []).append(int(b))
+        for rgb, group in seen.items():
+            out.append((", ".join(family.explain(language, b) for b in group), rgb))
+        out.append(("other bytes (grey: lighter = larger value)",
+                    tuple(int(c) for c in colours[255])))
+        return out
+    for role, label in family.legend(language):
         if role == Role.VALUE:
             out += [("byte 1 (grey: darker = smaller value)", _shade(1)),
                     ("byte 255 (grey: lighter = larger value)", _shade(255))]

@@ -27,7 +27,7 @@ def _advance_and_compare(soup: Soup, folder, epochs: list[int]) -> None:
         assert diff == 0, f"{folder.name}: {diff} bytes differ after epoch {e}"
 
 
-@pytest.mark.parametrize("name", languages.names())
+@pytest.mark.parametrize("name", languages.reference_names("cubff"))
 def test_basic_soups(conformance, name):
     soup = Soup(language=name, num_programs=512, seed=7, mutation_prob=1 / 256)
     _advance_and_compare(soup, conformance / "basic" / name, [0, 1, 2, 5])
@@ -118,7 +118,7 @@ BROTLI_TOLERANCE = {"bff_perm": 1, "bff8_noheads": 1}
 # One language's golden log in the fast tier (the paper's bff_noheads); the rest are slow.
 @pytest.mark.parametrize("name", [n if n == "bff_noheads" else
                                   pytest.param(n, marks=pytest.mark.slow)
-                                  for n in languages.names()])
+                                  for n in languages.reference_names("cubff")])
 def test_golden_metrics(conformance, name):
     """brotli_size exactly (see BROTLI_TOLERANCE) and higher_entropy within 1e-6."""
     rows = _golden(conformance, name)

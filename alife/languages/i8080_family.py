@@ -1,0 +1,97 @@
+"""The ``i8080`` language family: Intel 8080 machine code on a tape that mirrors every address
+(Agüera y Arcas et al. 2024, sec. 4: the 8080 gives replicators too; shared/spec/z80.md, our
+proposed 8080 soup on superzazu/8080).
+
+Each interaction resets the CPU (``i8080_init``: everything 0) and runs the tape for at most
+the step limit, stopping after a HLT. Programs are written as hex (two digits per byte).
+Tracer tokens are not offered (a byte's provenance would have to follow the registers).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+from alife.languages.family import Family, Role
+from alife.languages.i8080 import NUM_REGISTERS, run_i8080
+from alife.languages.i8080_twin import run_i8080_py
+from alife.languages.registry import register_family
+from alife.languages.text import hex_disassemble, hex_parse
+from alife.languages.z80_family import zff_colours
+
+#: The family's one language.
+LANGUAGES = ("i8080",)
+PROGRAM_SIZE = 16
+
+
+@njit(inline="always", cache=True, nogil=True)
+def interpret(tape: np.ndarray, limit: int, variant: int, scratch: np.ndarray, stack: np.ndarray,
+              src: np.ndarray, stack_src: np.ndarray, traced: bool) -> int:
+    """The family's entry point: a reset 8080 runs ``tape`` for at most ``limit`` steps;
+    ``scratch`` holds its state."""
+    return run_i8080(tape, limit, scratch)
+
+
+def _twin(language: str, tape: bytearray, limit: int, src: list, on_step) -> int:
+    return run_i8080_py(tape, limit)
+
+
+_MNEMONICS = {0x00: "NOP", 0x76: "HLT", 0xC3: "JMP a16", 0xCB: "JMP a16", 0xC9: "RET",
+              0xD9: "RET", 0xCD: "CALL a16", 0xDD: "CALL a16", 0xED: "CALL a16",
+              0xFD: "CALL a16", 0xC5: "PUSH B", 0xD5: "PUSH D", 0xE5: "PUSH H",
+              0xF5: "PUSH PSW", 0xE3: "XTHL", 0xE9: "PCHL", 0x22: "SHLD a16", 0x32: "STA a16",
+              0x02: "STAX B", 0x12: "STAX D", 0x2A: "LHLD a16", 0x3A: "LDA a16",
+              0x01: "LXI B,d16", 0x11: "LXI D,d16", 0x21: "LXI H,d16", 0x31: "LXI SP,d16"}
+
+
+def _roles_table() -> np.ndarray:
+    roles = np.full(256, Role.MOVE, dtype=np.uint8)
+    control = {0x76, 0xC3, 0xCB, 0xC9, 0xD9, 0xCD, 0xDD, 0xED, 0xFD, 0xE9}
+    control |= {0xC2 + 8 * k for k in range(8)} | {0xC4 + 8 * k for k in range(8)}
+    control |= {0xC0 + 8 * k for k in range(8)} | {0xC7 + 8 * k for k in range(8)}
+    write = {0x02, 0x12, 0x22, 0x32, 0x36, 0xC5, 0xD5, 0xE5, 0xF5, 0xE3}
+    write |= {0x70 + k for k in range(8) if k != 6}
+    other = {0x08, 0x10, 0x18, 0x20, 0x28, 0x30, 0x38, 0xD3, 0xDB, 0xF3, 0xFB, 0xEB}
+    for op in control:
+        roles[op] = Role.CONTROL
+    for op in write:
+        roles[op] = Role.WRITE
+    for op in other:
+        roles[op] = Role.OTHER
+    roles[0] = Role.ZERO
+    return roles
+
+
+_ROLES = _roles_table()
+
+
+def instructions(language: str) -> np.ndarray:
+    """Every byte value opens an instruction."""
+    return np.ones(256, dtype=bool)
+
+
+def roles(language: str) -> np.ndarray:
+    """uint8[256] of :class:`Role` by opcode."""
+    return _ROLES.copy()
+
+
+def legend(language: str) -> list[tuple[Role, str]]:
+    """Figure legend."""
+    return [(Role.CONTROL, "JMP CALL RET RST PCHL HLT"),
+            (Role.WRITE, "stores, PUSH, XTHL"), (Role.MOVE, "loads, arithmetic"),
+            (Role.OTHER, "NOP aliases, I/O, XCHG"), (Role.ZERO, "00 (NOP)")]
+
+
+def explain(language: str, byte: int) -> str:
+    """What opcode ``byte`` is (its common name where it matters to replicators)."""
+    return f"{byte:02X}: {_MNEMONICS.get(byte, 'opcode')}"
+
+
+FAMILY = register_family(Family(
+    name="i8080", languages=LANGUAGES, interpret=interpret, twin=_twin,
+    parse=hex_parse, disassemble=hex_disassemble, instructions=instructions, roles=roles,
+    legend=legend, explain=explain, scratch_ints=lambda tape_size: NUM_REGISTERS,
+    program_size=PROGRAM_SIZE, hex_text=True, traces=False,
+    # zff's colours where the opcode means the same (not ED/B0/B8: CALL, ORA B, CMP B here)
+    colours=lambda language: zff_colours(skip=(0xED, 0xB0, 0xB8)),
+    description="Intel 8080 machine code, superzazu/8080's CPU (sec. 4)"))
