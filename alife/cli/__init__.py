@@ -99,6 +99,8 @@ def build_parser() -> argparse.ArgumentParser:
                    "too, so N must exceed them (64 more after epoch 3073: --epochs 3137)")
     r.add_argument("--until", help='stop condition, e.g. "higher_entropy>3" ("" for none)')
     r.add_argument("--threads", type=int, help="numba threads (default: all cores)")
+    r.add_argument("--device", default="cpu", help="cpu (default) or cuda: where the soup runs "
+                   "(the same bytes; cuda needs the gpu extra and a GPU)")
     r.add_argument("--out", help="history file (default: runs/<world>__seed<seed>.h5); never "
                    "overwritten")
     r.add_argument("--new", action="store_true", help="start a fresh run even though "
@@ -126,6 +128,7 @@ def build_parser() -> argparse.ArgumentParser:
                       "(the world's until condition is dropped)")
     stop.add_argument("--until", help='a new stop condition, e.g. "higher_entropy>4"')
     rs.add_argument("--threads", type=int, help="numba threads (default: all cores)")
+    rs.add_argument("--device", default="cpu", help="cpu (default) or cuda (the same bytes)")
     rs.add_argument("--top", type=count, default=5, help="most common programs to show")
     rs.add_argument("--quiet", action="store_true", help="no progress bar")
     rs.add_argument("--json", action="store_true", help="print the summary as JSON")

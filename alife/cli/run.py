@@ -159,6 +159,10 @@ def cmd_run(args: argparse.Namespace) -> int:
     if args.out is not None and not Path(args.out).exists():
         check_new_file(args.out, "--out", folders_made=True)
     world = world_from_args(args.world, args.set, args.epochs, args.until)
+    if args.device != "cpu":
+        from alife.soup.gpu import check_device
+
+        check_device(args.device, world)
     threads = set_threads(args.threads)
     if args.dat_every < 1:
         raise AlifeError(f"--dat-every {args.dat_every}: accepted an integer >= 1")
@@ -193,7 +197,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     else:
         soup, outcome = start_run(world, out, alife_version=alife.__version__, soup=soup,
                                   progress=not quiet, dat_dir=args.dat_dir,
-                                  dat_every=args.dat_every, on_start=banner)
+                                  dat_every=args.dat_every, on_start=banner,
+                                  device=args.device)
     return report_outcome(soup, outcome, args.top, args.json,
                           extra=[f"  checkpoints     {args.dat_dir}/ (every {args.dat_every} "
                                  "epochs)"] if args.dat_dir else [])
@@ -206,6 +211,10 @@ def cmd_resume(args: argparse.Namespace) -> int:
     from alife.soup import set_threads
 
     check_history_arg(args.history)
+    if args.device != "cpu":
+        from alife.soup.gpu import check_device
+
+        check_device(args.device)
     threads = set_threads(args.threads)
     quiet = args.quiet or args.json
 
@@ -224,7 +233,7 @@ def cmd_resume(args: argparse.Namespace) -> int:
     else:
         soup, outcome = resume_run(args.history, alife_version=alife.__version__,
                                    epochs=args.epochs, until=args.until, progress=not quiet,
-                                   on_start=banner)
+                                   on_start=banner, device=args.device)
     return report_outcome(soup, outcome, args.top, args.json)
 
 

@@ -84,11 +84,11 @@ class RunOutcome:
         return "stopped" if self.stopped_by == "interrupt" else "finished"
 
 
-def soup_from_state(world: World, state: SoupState) -> Soup:
+def soup_from_state(world: World, state: SoupState, device: str = "cpu") -> Soup:
     """A soup of ``world`` continuing ``state`` (programs, epoch, reset counter, total ops); a
     pattern world pairs from the state's copy of its pattern file when it carries one (states
     read from a history do), never from the path the world names."""
-    soup = new_soup(pattern_world(world, state.pattern))
+    soup = new_soup(pattern_world(world, state.pattern), device)
     soup.restore(state)
     return soup
 
@@ -97,17 +97,18 @@ def start_run(world: World, out: str | os.PathLike | None, *, alife_version: str
               soup: Soup | None = None, progress: bool = False,
               dat_dir: str | os.PathLike | None = None, dat_every: int = 1,
               on_start: Callable[[Soup], None] | None = None,
-              watcher: Watcher | None = None) -> tuple[Soup, RunOutcome]:
-    """Run ``world`` (or continue ``soup``) to its stop condition, recording into ``out``.
+              watcher: Watcher | None = None, device: str = "cpu") -> tuple[Soup, RunOutcome]:
+    """Run ``world`` (or continue ``soup``) to its stop condition, recording into ``out``
+    (``device``: "cpu" or "cuda", a speed setting).
 
     ``on_start(soup)`` runs once the history exists, just before the first epoch; ``watcher``
     sees every chunk and report and may pause the loop (it never changes the soup's bytes).
     """
     pattern = read_pattern_file(world.pattern) if world.pattern is not None else None
     if soup is None:
-        soup = new_soup(pattern_world(world, pattern))
-    elif pattern is not None:  # pair from the very bytes the history stores
-        soup = soup_from_state(world, SoupState(**soup.saved(), pattern=pattern))
+        soup = new_soup(pattern_world(world, pattern), device)
+    elif pattern is not None or device != "cpu":  # pair from the very bytes stored
+        soup = soup_from_state(world, SoupState(**soup.saved(), pattern=pattern), device)
     writer = None if out is None else HistoryWriter.create(out, world, alife_version,
                                                            pattern=pattern)
     hooks: list[Hook] = []
@@ -129,8 +130,9 @@ def _write_dat(path: Path, soup: Soup) -> None:
 def resume_run(path: str | os.PathLike, *, alife_version: str, epochs: int | None = None,
                until: str | None = None, progress: bool = False,
                on_start: Callable[[Soup], None] | None = None,
-               watcher: Watcher | None = None) -> tuple[Soup, RunOutcome]:
-    """Continue the run recorded in ``path`` to its stop condition, or to ``epochs`` in total.
+               watcher: Watcher | None = None, device: str = "cpu") -> tuple[Soup, RunOutcome]:
+    """Continue the run recorded in ``path`` to its stop condition, or to ``epochs`` in total
+    (on ``device``).
 
     ``until`` replaces the stop condition; ``epochs`` alone drops it (run exactly that far).
     ``watcher`` is as for :func:`start_run`. A symbolic link is followed: its target is
@@ -139,7 +141,7 @@ def resume_run(path: str | os.PathLike, *, alife_version: str, epochs: int | Non
     target = _real_file(path)
     with resume_lock(target):
         return _resume(target, alife_version=alife_version, epochs=epochs, until=until,
-                       progress=progress, on_start=on_start, watcher=watcher)
+                       progress=progress, on_start=on_start, watcher=watcher, device=device)
 
 
 def _real_file(path: str | os.PathLike) -> Path:
@@ -156,7 +158,7 @@ def _real_file(path: str | os.PathLike) -> Path:
 
 def _resume(path: Path, *, alife_version: str, epochs: int | None, until: str | None,
             progress: bool, on_start: Callable[[Soup], None] | None,
-            watcher: Watcher | None) -> tuple[Soup, RunOutcome]:
+            watcher: Watcher | None, device: str = "cpu") -> tuple[Soup, RunOutcome]:
     history = History(path)
     try:
         world = history.world
@@ -177,8 +179,8 @@ def _resume(path: Path, *, alife_version: str, epochs: int | None, until: str | 
         history.close()
         raise
     writer, state = HistoryWriter.reopen(history, world, alife_version)
-    soup = soup_from_state(world, state) if state is not None \
-        else new_soup(pattern_world(world, pattern))
+    soup = soup_from_state(world, state, device) if state is not None \
+        else new_soup(pattern_world(world, pattern), device)
     wall = state.wall_time if state is not None else 0.0
     return soup, _drive(soup, world, writer, world.epochs, world.until, progress, [],
                         wall_offset=wall, earlier_transition=earlier, on_start=on_start,

@@ -64,7 +64,8 @@ class Soup:
 
     exact_species = True  #: species are exact programs (MODES, top species, registry)
 
-    def __init__(self, world: World | None = None, /, **keys: Any) -> None:
+    def __init__(self, world: World | None = None, /, *, device: str = "cpu",
+                 **keys: Any) -> None:
         if world is None:
             world = make_world(keys)
         elif keys:
@@ -73,6 +74,12 @@ class Soup:
             raise AlifeError(f"Soup(world) builds program soups, not kind = {world.kind!r}; use "
                              "alife.new_soup(world), which builds every kind")
         self.world = world
+        if device != "cpu":
+            from alife.soup.gpu import check_device
+
+            check_device(device, world)
+        #: where :meth:`run` runs: "cpu", or "cuda" (alife.soup.gpu; the same bytes)
+        self.device = device
         self.language = get(world.language)
         n, size = world.num_programs, world.program_size
         self.programs = np.empty((n, size), dtype=np.uint8)  #: uint8[N, P], program-major
@@ -178,6 +185,11 @@ class Soup:
         w = self.world
         if w.soup.zff:
             return self._run_zff(epochs)
+        if self.device == "cuda":
+            from alife.soup.gpu import run_batch
+
+            run_batch([self], epochs)
+            return self
         ops = np.zeros(epochs, dtype=np.int64)
         interactions = np.zeros(epochs, dtype=np.int64)
         crossed = np.zeros((epochs, len(self.programs)), dtype=np.uint8) if w.lineage \
