@@ -193,6 +193,10 @@ def build_parser() -> argparse.ArgumentParser:
     sw.add_argument("--scheduler", metavar="tcp://HOST:PORT",
                     help="send the runs to this Dask distributed scheduler (its address, or the "
                     "scheduler file `dask scheduler --scheduler-file` wrote)")
+    sw.add_argument("--device", default="cpu", help="cpu (default) or cuda: the seeds run on "
+                    "the GPU, --batch soups per launch (the same bytes)")
+    sw.add_argument("--batch", type=int, default=32, help="with --device cuda: soups advanced "
+                    "together (default 32)")
     sw.add_argument("--out", help="directory of the histories and sweep.csv "
                     "(default: runs/sweep-<world>); one world per directory")
     sw.add_argument("--quiet", action="store_true", help="no progress bar")

@@ -45,7 +45,8 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     stopped: SweepInterrupted | None = None
     try:
         rows = sweep(world, seeds, out, workers=args.workers, threads_per_run=args.threads_per_run,
-                     scheduler=args.scheduler, on_start=start, on_result=done)
+                     scheduler=args.scheduler, on_start=start, on_result=done,
+                     device=args.device, batch=args.batch)
     except SweepInterrupted as exc:
         stopped, rows = exc, exc.rows
     finally:

@@ -355,7 +355,8 @@ def sweep(world: World, seeds: Iterable[int], out_dir: str | os.PathLike, *,
           workers: int | None = None, threads_per_run: int | None = None,
           scheduler: str | None = None,
           on_start: Callable[[int], None] | None = None,
-          on_result: Callable[[dict[str, Any]], None] | None = None) -> list[dict[str, Any]]:
+          on_result: Callable[[dict[str, Any]], None] | None = None,
+          device: str = "cpu", batch: int = 32) -> list[dict[str, Any]]:
     """Run ``world`` for every seed; return the summary rows (also written to sweep.csv).
 
     Locally: a pool of ``workers`` spawned processes (default: one per core), each soup on
@@ -368,6 +369,10 @@ def sweep(world: World, seeds: Iterable[int], out_dir: str | os.PathLike, *,
     ``out_dir``) stay in the table. The rows returned are this sweep's. Ctrl-C or SIGTERM during
     a local sweep stops every run at an epoch boundary and raises :class:`SweepInterrupted`
     (sweep.csv holds the rows so far; the same call again finishes the runs).
+
+    ``device = "cuda"`` runs the seeds on the GPU, ``batch`` soups at a time advanced by one
+    launch per compiled call (:class:`alife.soup.gpu.Batch`), each with its own history and
+    row as on the CPU (the same bytes).
     """
     out = Path(out_dir)
     if workers is not None and workers < 1:
@@ -375,6 +380,15 @@ def sweep(world: World, seeds: Iterable[int], out_dir: str | os.PathLike, *,
     if threads_per_run is not None and threads_per_run < 1:
         raise AlifeError(f"--threads-per-run {threads_per_run}: accepted an integer >= 1")
     client_args = parse_scheduler(scheduler) if scheduler is not None else None
+    if device != "cpu":
+        from alife.soup.gpu import check_device
+
+        check_device(device, world)
+        if scheduler is not None:
+            raise AlifeError("--device cuda runs the sweep on this machine's GPU; a --scheduler "
+                             "sweep runs on the cluster's CPUs (accepted: one of them)")
+        if batch < 1:
+            raise AlifeError(f"--batch {batch}: accepted an integer >= 1 (soups per launch)")
     check_out_dir(out)
     seeds = list(seeds)
     tasks = plan(world, seeds, out)
@@ -404,6 +418,8 @@ def sweep(world: World, seeds: Iterable[int], out_dir: str | os.PathLike, *,
         if client is not None:
             _sweep_dask(client, tasks, threads_per_run or 1, collect)
             stopped_by = None
+        elif device == "cuda":
+            stopped_by = _sweep_gpu(tasks, batch, collect)
         else:
             workers = workers or min(cores, len(tasks))
             threads = threads_per_run or max(1, cores // workers)
@@ -505,6 +521,91 @@ def _sweep_local(tasks: list[tuple[World, Path]], workers: int, threads: int,
     if failure is not None:
         raise failure
     return None if signals.signum is None else signal.Signals(signals.signum).name
+
+
+class _GpuWatcher:
+    """Stops a GPU sweep's runs at their next epoch boundary once ``stop`` is set."""
+
+    def __init__(self, stop: threading.Event) -> None:
+        self.stop = stop
+
+    def gate(self, soup: Any) -> int:
+        if self.stop.is_set():
+            raise KeyboardInterrupt
+        return MAX_CHUNK
+
+    def chunk(self, soup: Any, epochs: int) -> None:
+        pass
+
+    def report(self, soup: Any, metrics: dict[str, Any]) -> None:
+        pass
+
+
+def _run_gpu_task(world: World, path: Path, batch: Any, stop: threading.Event
+                  ) -> dict[str, Any] | None:
+    """One seed of a GPU sweep, in a thread of this process: run or resume it as a member of
+    ``batch`` (its soup advances with the others), then its row."""
+    import alife
+    from alife.history import History
+    from alife.run.session import resume_run, start_run
+
+    if stop.is_set():
+        return None
+    members: list[Any] = []
+
+    def joined(soup: Any) -> None:
+        batch.join(soup)
+        members.append(soup)
+
+    watcher = _GpuWatcher(stop)
+    try:
+        if path.exists():
+            with History(path) as h:
+                done = _is_done(h, world)
+            if not done:
+                resume_run(path, alife_version=alife.__version__, epochs=world.epochs,
+                           until=world.until, watcher=watcher, on_start=joined, device="cuda")
+        else:
+            start_run(world, path, alife_version=alife.__version__, watcher=watcher,
+                      on_start=joined, device="cuda")
+    finally:
+        for soup in members:
+            batch.leave(soup)
+    return summary_row(path)
+
+
+def _sweep_gpu(tasks: list[tuple[World, Path]], size: int,
+               collect: Callable[[dict[str, Any]], None]) -> str | None:
+    """Run ``tasks`` on the GPU, ``size`` soups at a time; the stopping signal's name or None."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from alife.soup.gpu import Batch
+
+    batch, stop = Batch(), threading.Event()
+    failure: BaseException | None = None
+    stopped: str | None = None
+    with ThreadPoolExecutor(max_workers=min(size, len(tasks)) or 1,
+                            thread_name_prefix="alife-gpu") as pool:
+        pending = {pool.submit(_run_gpu_task, w, p, batch, stop) for w, p in tasks}
+        while pending:
+            try:
+                done, pending = wait(pending, timeout=0.2, return_when=FIRST_COMPLETED)
+            except KeyboardInterrupt:
+                stopped = stopped or "SIGINT"
+                stop.set()
+                continue
+            for fut in done:
+                try:
+                    row = fut.result()
+                except BaseException as exc:  # a run's error: stop the others, then raise
+                    failure = failure or exc
+                    stop.set()
+                    continue
+                if row is not None:
+                    collect(row)
+    if failure is not None:
+        raise failure
+    return stopped
 
 
 def _connect(scheduler: str, client_args: dict[str, str]) -> Any:

@@ -13,6 +13,7 @@ tests). Tracer tokens, lineage and zff's rules stay on the CPU.
 from __future__ import annotations
 
 import os
+import threading
 import warnings
 from collections.abc import Sequence
 from typing import Any
@@ -149,4 +150,62 @@ def run_batch(soups: Sequence[Any], epochs: int) -> None:
         s.epoch_ops = ops[i]
 
 
-__all__ = ["DEVICES", "check_device", "cuda_unavailable", "run_batch"]
+class Batch:
+    """Soups run by threads of their own (each its usual run loop: reports, histories) that
+    meet at every compiled call: once every member waits, one :func:`run_batch` advances them
+    all, grouped by epoch and chunk. A soup joins with :meth:`join` (its :meth:`Soup.run` then
+    waits here) and leaves when its run ends, so the others do not wait for it."""
+
+    def __init__(self) -> None:
+        self._cond = threading.Condition()
+        self._members: set[int] = set()
+        self._waiting: dict[int, tuple[Any, int]] = {}
+        self._failure: BaseException | None = None
+        self.launches = 0  #: run_batch calls so far
+        self.largest = 0  #: most soups in one of them
+
+    def join(self, soup: Any) -> None:
+        """Make ``soup`` a member: its runs go through the batch."""
+        with self._cond:
+            self._members.add(id(soup))
+            soup.gpu_batch = self
+
+    def leave(self, soup: Any) -> None:
+        """``soup``'s run has ended: the others no longer wait for it."""
+        with self._cond:
+            self._members.discard(id(soup))
+            self._waiting.pop(id(soup), None)
+            soup.gpu_batch = None
+            self._launch_if_ready()
+            self._cond.notify_all()
+
+    def run(self, soup: Any, epochs: int) -> None:
+        """Wait until every member asks, then advance them all (one launch per group)."""
+        with self._cond:
+            self._waiting[id(soup)] = (soup, epochs)
+            self._launch_if_ready()
+            while id(soup) in self._waiting and self._failure is None:
+                self._cond.wait()
+            if self._failure is not None:
+                raise AlifeError(f"a GPU batch failed: {self._failure}")
+
+    def _launch_if_ready(self) -> None:
+        if not self._waiting or set(self._waiting) != self._members:
+            return
+        groups: dict[tuple[int, int], list[Any]] = {}
+        for soup, epochs in self._waiting.values():
+            groups.setdefault((soup.epoch, epochs), []).append(soup)
+        try:
+            for (_, epochs), soups in sorted(groups.items(), key=lambda kv: kv[0]):
+                run_batch(soups, epochs)
+                self.launches += 1
+                self.largest = max(self.largest, len(soups))
+        except BaseException as exc:  # every waiting run fails with it, not just this one
+            self._failure = exc
+            raise
+        finally:
+            self._waiting.clear()
+            self._cond.notify_all()
+
+
+__all__ = ["DEVICES", "Batch", "check_device", "cuda_unavailable", "run_batch"]

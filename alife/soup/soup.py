@@ -188,7 +188,11 @@ class Soup:
         if self.device == "cuda":
             from alife.soup.gpu import run_batch
 
-            run_batch([self], epochs)
+            batch = getattr(self, "gpu_batch", None)
+            if batch is not None:  # one of K soups run together (alife.soup.gpu.Batch)
+                batch.run(self, epochs)
+            else:
+                run_batch([self], epochs)
             return self
         ops = np.zeros(epochs, dtype=np.int64)
         interactions = np.zeros(epochs, dtype=np.int64)

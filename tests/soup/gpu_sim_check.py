@@ -65,8 +65,43 @@ def emerged() -> dict:
     return out
 
 
+def swept(folder: str) -> dict:
+    """`sweep(..., device="cuda")` of 4 seeds, 3 soups per batch, against the CPU sweep."""
+    from alife.history import History
+    from alife.run.sweep import sweep
+    from alife.soup import gpu as gpu_module
+    from alife.world import make_world
+
+    sizes: list[int] = []
+    real = gpu_module.run_batch
+
+    def counted(soups, epochs):
+        sizes.append(len(soups))
+        return real(soups, epochs)
+
+    gpu_module.run_batch = counted
+    world = make_world({"language": "bff_noheads", "num_programs": 64, "epochs": 6,
+                        "until": "", "report_every": 2, "mutation_prob": 1 / 128,
+                        "score_sample": 8})
+    gpu = sweep(world, range(4), Path(folder) / "gpu", device="cuda", batch=3)
+    gpu_module.run_batch = real
+    cpu = sweep(world, range(4), Path(folder) / "cpu", workers=1)
+    same = True
+    for a, b in zip(gpu, cpu, strict=True):
+        with History(a["history"]) as ha, History(b["history"]) as hb:
+            same &= bool((ha.checkpoint().programs == hb.checkpoint().programs).all())
+            same &= bool((ha.metrics()["ops"] == hb.metrics()["ops"]).all())
+    keys = ("seed", "status", "epochs", "total_ops", "higher_entropy")
+    return {"same_bytes": same, "same_rows": [[r.get(k) for k in keys] for r in gpu]
+            == [[r.get(k) for k in keys] for r in cpu], "rows": len(gpu),
+            "largest_launch": max(sizes), "launches": len(sizes)}
+
+
 if __name__ == "__main__":
     what = sys.argv[1]
-    result = batched() if what == "batched" else emerged() if what == "emerged" \
-        else language(what)
+    if what == "swept":
+        result = swept(sys.argv[2])
+    else:
+        result = batched() if what == "batched" else emerged() if what == "emerged" \
+            else language(what)
     print(json.dumps(result))

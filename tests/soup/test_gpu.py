@@ -19,8 +19,8 @@ HERE = Path(__file__).resolve().parent
 SIM = {**os.environ, "NUMBA_ENABLE_CUDASIM": "1"}
 
 
-def _sim(what: str) -> dict:
-    r = subprocess.run([sys.executable, str(HERE / "gpu_sim_check.py"), what], env=SIM,
+def _sim(*what: str) -> dict:
+    r = subprocess.run([sys.executable, str(HERE / "gpu_sim_check.py"), *what], env=SIM,
                        capture_output=True, text=True, timeout=900)
     assert r.returncode == 0, r.stderr[-2000:]
     return json.loads(r.stdout.strip().splitlines()[-1])
@@ -38,6 +38,12 @@ def test_a_batch_of_seeds_on_a_grid_with_resets_matches_each_cpu_soup():
     out = _sim("batched")
     assert out["same_bytes"] and out["same_ops"] and out["same_last"], out
     assert out["reset_index"] and len(set(out["ops"])) == 3  # three different soups
+
+
+def test_a_gpu_sweep_batches_seeds_into_the_cpu_sweeps_histories_and_rows(tmp_path):
+    out = _sim("swept", str(tmp_path))
+    assert out["rows"] == 4 and out["same_bytes"] and out["same_rows"], out
+    assert out["largest_launch"] == 3  # three soups advanced by one launch
 
 
 def test_the_emerged_soup_continues_identically():
