@@ -219,6 +219,10 @@ def build_parser() -> argparse.ArgumentParser:
                    "time it and `alife run` side by side, whole processes, alternating")
     b.add_argument("--repeats", type=int, default=3,
                    help="with --reference: alternating rounds per phase (default 3)")
+    b.add_argument("--device", default="cpu", help="cuda: the GPU check instead (conformance "
+                   "bytes on the device, then the phases on the CPU engine, one GPU soup and "
+                   "--batch soups together)")
+    b.add_argument("--batch", default="8,32,128", help="with --device cuda: batch sizes")
     b.add_argument("--json", action="store_true", help="print the results as JSON")
     b.set_defaults(func=cmd_bench)
 

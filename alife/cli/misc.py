@@ -36,6 +36,28 @@ def cmd_disasm(args: argparse.Namespace) -> int:
     return 0
 
 
+def _bench_device(args: argparse.Namespace) -> int:
+    """``alife bench --device cuda``: the GPU check of alife.run.bench_gpu (conformance bytes
+    on the device, then the three phases on the CPU engine, one GPU soup, K batched)."""
+    import json
+
+    from alife.languages import reference_names
+    from alife.run.bench_gpu import run_all, table
+    from alife.soup.gpu import check_device
+
+    check_device(args.device)
+    try:
+        ks = [int(k) for k in str(args.batch).split(",") if k.strip()]
+    except ValueError:
+        raise AlifeError(f"--batch {args.batch!r}: accepted batch sizes such as 8,32,128") \
+            from None
+    if not ks or min(ks) < 1:
+        raise AlifeError(f"--batch {args.batch!r}: accepted batch sizes such as 8,32,128")
+    result = run_all(args.num_programs, args.epochs or 129, ks, reference_names("cubff"))
+    print(json.dumps(result, indent=1) if args.json else table(result))
+    return 0 if result["ok"] else 1
+
+
 def cmd_bench(args: argparse.Namespace) -> int:
     """Benchmark the soup engine against the reference figures."""
     from alife.world import MAX_PROGRAMS
@@ -51,6 +73,8 @@ def cmd_bench(args: argparse.Namespace) -> int:
         from alife.run.bench_history import main as history_main
 
         return history_main(args)
+    if args.device != "cpu":
+        return _bench_device(args)
     from alife.run.bench import main as bench_main
 
     return bench_main(args)

@@ -52,12 +52,16 @@ def test_the_emerged_soup_continues_identically():
     assert out["ops_per_interaction"] > 500  # the post-emergence regime, long interactions
 
 
-def test_device_cuda_without_a_gpu_is_one_line(tmp_path):
+@pytest.mark.parametrize("command", ["run", "sweep", "bench"])
+def test_device_cuda_without_a_gpu_is_one_line(tmp_path, command):
     env = {k: v for k, v in os.environ.items() if k != "NUMBA_ENABLE_CUDASIM"}
-    r = subprocess.run([sys.executable, "-m", "alife.cli", "run", "--set", "num_programs=64",
-                        "--epochs", "2", "--quiet", "--device", "cuda", "--out",
-                        str(tmp_path / "r.h5")], env=env, capture_output=True, text=True,
-                       timeout=300)
+    args = {"run": ["run", "--set", "num_programs=64", "--epochs", "2", "--quiet", "--out",
+                    str(tmp_path / "r.h5")],
+            "sweep": ["sweep", "--set", "num_programs=64", "--seeds", "0:2", "--max-epochs",
+                      "2", "--quiet", "--out", str(tmp_path / "r.h5")],
+            "bench": ["bench", "--num-programs", "64", "--epochs", "2", "--batch", "2"]}[command]
+    r = subprocess.run([sys.executable, "-m", "alife.cli", *args, "--device", "cuda"],
+                       env=env, capture_output=True, text=True, timeout=300)
     if cuda_unavailable() is None:  # a machine with a GPU runs it
         assert r.returncode == 0, r.stderr
         return
