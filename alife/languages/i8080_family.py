@@ -3,7 +3,8 @@
 proposed 8080 soup on superzazu/8080).
 
 Each interaction resets the CPU (``i8080_init``: everything 0) and runs the tape for at most
-the step limit, stopping after a HLT. Programs are written as hex (two digits per byte).
+the step limit, stopping after a HLT. Programs are written in Intel's mnemonics
+(:mod:`alife.languages.i8080_text`).
 Tracer tokens are not offered (a byte's provenance would have to follow the registers).
 """
 
@@ -14,9 +15,9 @@ from numba import njit
 
 from alife.languages.family import Family, Role
 from alife.languages.i8080 import NUM_REGISTERS, run_i8080
+from alife.languages.i8080_text import assemble, disassemble, disassemble_one
 from alife.languages.i8080_twin import run_i8080_py
 from alife.languages.registry import register_family
-from alife.languages.text import hex_disassemble, hex_parse
 from alife.languages.z80_family import zff_colours
 
 #: The family's one language.
@@ -34,14 +35,6 @@ def interpret(tape: np.ndarray, limit: int, variant: int, scratch: np.ndarray, s
 
 def _twin(language: str, tape: bytearray, limit: int, src: list, on_step) -> int:
     return run_i8080_py(tape, limit)
-
-
-_MNEMONICS = {0x00: "NOP", 0x76: "HLT", 0xC3: "JMP a16", 0xCB: "JMP a16", 0xC9: "RET",
-              0xD9: "RET", 0xCD: "CALL a16", 0xDD: "CALL a16", 0xED: "CALL a16",
-              0xFD: "CALL a16", 0xC5: "PUSH B", 0xD5: "PUSH D", 0xE5: "PUSH H",
-              0xF5: "PUSH PSW", 0xE3: "XTHL", 0xE9: "PCHL", 0x22: "SHLD a16", 0x32: "STA a16",
-              0x02: "STAX B", 0x12: "STAX D", 0x2A: "LHLD a16", 0x3A: "LDA a16",
-              0x01: "LXI B,d16", 0x11: "LXI D,d16", 0x21: "LXI H,d16", 0x31: "LXI SP,d16"}
 
 
 def _roles_table() -> np.ndarray:
@@ -83,15 +76,16 @@ def legend(language: str) -> list[tuple[Role, str]]:
 
 
 def explain(language: str, byte: int) -> str:
-    """What opcode ``byte`` is (its common name where it matters to replicators)."""
-    return f"{byte:02X}: {_MNEMONICS.get(byte, 'opcode')}"
+    """The instruction ``byte`` opens (zero operands)."""
+    return f"{byte:02X}: {disassemble_one(bytes([byte, 0, 0]))[0]}"
 
 
 FAMILY = register_family(Family(
     name="i8080", languages=LANGUAGES, interpret=interpret, twin=_twin,
-    parse=hex_parse, disassemble=hex_disassemble, instructions=instructions, roles=roles,
-    legend=legend, explain=explain, scratch_ints=lambda tape_size: NUM_REGISTERS,
-    program_size=PROGRAM_SIZE, hex_text=True, traces=False,
+    parse=lambda language, text: assemble(text),
+    disassemble=lambda language, program: disassemble(program), instructions=instructions,
+    roles=roles, legend=legend, explain=explain, scratch_ints=lambda tape_size: NUM_REGISTERS,
+    program_size=PROGRAM_SIZE, traces=False,
     # zff's colours where the opcode means the same (not ED/B0/B8: CALL, ORA B, CMP B here)
     colours=lambda language: zff_colours(skip=(0xED, 0xB0, 0xB8)),
     description="Intel 8080 machine code, superzazu/8080's CPU (sec. 4)"))
