@@ -36,9 +36,10 @@ from alife.games import (
     fixation_probabilities,
     hodge_rating,
     nash,
+    relative_population_performance,
     schur_embedding,
 )
-from alife.games.selfplay import GAMES, SelfPlayConfig, train
+from alife.games.selfplay import GAMES, Game, SelfPlayConfig, train
 from alife.games.solvers import SOLVERS
 from alife.viz.figures import KAPPA_DEFINITION, caption, kappa_text, save_figure
 
@@ -65,6 +66,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--out", type=Path, default=Path("runs") / "selfplay",
                         help="figure folder (default: runs/selfplay)")
     parser.add_argument("--logs", type=Path, default=None, help="keep HDF5 logs here")
+    parser.add_argument("--rpp", action="store_true", help="also the relative population "
+                        "performance between the final populations of every solver pair "
+                        "(same game and seed; Balduzzi et al. 2019), into OUT/selfplay_rpp.csv")
     args = parser.parse_args(argv)
     args.games = [g for g in args.games.split(",") if g]
     args.solvers = list(SOLVERS) if args.solvers == "all" else \
@@ -176,6 +180,40 @@ def draw_alpharank(a: np.ndarray, title: str) -> plt.Figure:
     return fig
 
 
+def rpp_table(runs: dict, game: str, solvers: list[str], seeds: int
+              ) -> dict[tuple[str, str], np.ndarray]:
+    """RPP(final population of a, of b) per seed, for every ordered solver pair of ``game``."""
+    g = Game(runs[game, solvers[0]][0].config)
+    out = {}
+    for a in solvers:
+        for b in solvers:
+            out[a, b] = np.array([relative_population_performance(
+                g.cross_payoff(runs[game, a][s].thetas, runs[game, b][s].thetas))
+                for s in range(seeds)])
+    return out
+
+
+def print_rpp(runs: dict, games: list[str], solvers: list[str], seeds: int, out: Path) -> None:
+    """Print each game's RPP matrix (row solver's population against column's: mean ± std
+    over seeds) and write every value to OUT/selfplay_rpp.csv."""
+    out.mkdir(parents=True, exist_ok=True)
+    rows = ["game,row_solver,column_solver,seed,rpp"]
+    for game in games:
+        table = rpp_table(runs, game, solvers, seeds)
+        print(f"\nRPP on {game} (row population against column population; mean ± std over "
+              f"{seeds} seeds)")
+        print(f"{'':>14}" + "".join(f"{b:>16}" for b in solvers))
+        for a in solvers:
+            print(f"{a:>14}" + "".join(f"{table[a, b].mean():>9.3f} ± {table[a, b].std():<5.3f}"
+                                       for b in solvers))
+            for b in solvers:
+                rows += [f"{game},{a},{b},{s},{v:.6f}" for s, v in enumerate(table[a, b])]
+    path = out / "selfplay_rpp.csv"
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text("\n".join(rows) + "\n")
+    tmp.replace(path)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Train, print, draw."""
     args = parse_args(argv)
@@ -201,6 +239,8 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{game:>11} {solver:>14} {e.mean():>9.3f} ± {e.std():<5.3f}"
                   f"{d.mean():>9.3f} ± {d.std():<5.3f} {size:>10.0f} "
                   f"{time.perf_counter() - t0:>8.1f}")
+    if args.rpp:
+        print_rpp(runs, args.games, args.solvers, args.seeds, args.out)
     params = {"games": "+".join(args.games), "gens": args.generations, "seeds": args.seeds}
     saved = []
     for key in ("exploitability", "effective_diversity"):

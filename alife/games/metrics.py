@@ -114,6 +114,26 @@ def effective_diversity(payoff: Matrix, p: Matrix) -> float:
     return float(w @ np.maximum(a, 0.0) @ w)
 
 
+def relative_population_performance(cross: Matrix) -> float:
+    """RPP(P, Q) = pᵀ A q at a Nash (p, q) of the zero-sum meta-game whose payoff A_ij is
+    P's member i against Q's member j (Balduzzi et al. 2019, "Open-ended learning in symmetric
+    zero-sum games", Def. 3): > 0 when population P beats Q; RPP(Q, P) = -RPP(P, Q)."""
+    from scipy.optimize import linprog
+
+    a = np.asarray(cross, dtype=np.float64)
+    if a.ndim != 2 or a.size == 0 or not np.isfinite(a).all():
+        raise AlifeError(f"a cross-population payoff must be a finite [|P|, |Q|] matrix, got "
+                         f"shape {list(a.shape)}")
+    m, n = a.shape
+    # the row player's maximin: max v  s.t.  (Aᵀ p)_j >= v for every column j, Σp = 1, p >= 0
+    res = linprog(np.r_[np.zeros(m), -1.0], A_ub=np.c_[-a.T, np.ones(n)], b_ub=np.zeros(n),
+                  A_eq=np.r_[np.ones(m), 0.0][None, :], b_eq=[1.0],
+                  bounds=[(0, None)] * m + [(None, None)], method="highs")
+    if res.status != 0:
+        raise AlifeError(f"the meta-game's linear program failed: {res.message}")
+    return float(res.x[-1])
+
+
 def three_cycles(payoff: Matrix, margin: float = 0.0) -> int:
     """tr(B³)/3 with B = 1[A > margin]: the number of directed 3-cycles i > j > k > i."""
     a = as_antisymmetric(payoff)

@@ -131,6 +131,17 @@ class Game:
             a = self.payoff(s, s).numpy()
         return 0.5 * (a - a.T)
 
+    def cross_payoff(self, p: np.ndarray, q: np.ndarray) -> np.ndarray:
+        """φ between two populations' policies (parameters float[|P|, dim], float[|Q|, dim]) as
+        float64[|P|, |Q|], made exactly antisymmetric across the swap (the meta-game of
+        relative population performance, Balduzzi et al. 2019)."""
+        with torch.no_grad():
+            sp = self.strategy(torch.as_tensor(p, dtype=torch.float64))
+            sq = self.strategy(torch.as_tensor(q, dtype=torch.float64))
+            a = self.payoff(sp, sq).numpy()
+            b = self.payoff(sq, sp).numpy()
+        return 0.5 * (a - b.T)
+
     def exploitability(self, thetas: torch.Tensor, meta: np.ndarray, seed: int = 0) -> float:
         """max over all strategies of φ(best response, meta-mixture of the population)."""
         w = torch.tensor(meta, dtype=torch.float64)
