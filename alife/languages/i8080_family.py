@@ -16,7 +16,7 @@ from numba import njit
 from alife.languages.family import Family, Role
 from alife.languages.i8080 import NUM_REGISTERS, run_i8080
 from alife.languages.i8080_text import assemble, disassemble, disassemble_one
-from alife.languages.i8080_twin import run_i8080_py
+from alife.languages.i8080_twin import I8080Twin, run_i8080_py
 from alife.languages.registry import register_family
 from alife.languages.z80_family import zff_colours
 
@@ -34,7 +34,16 @@ def interpret(tape: np.ndarray, limit: int, variant: int, scratch: np.ndarray, s
 
 
 def _twin(language: str, tape: bytearray, limit: int, src: list, on_step) -> int:
-    return run_i8080_py(tape, limit)
+    """The pure-Python twin; ``on_step(pc, -1, -1)`` before each step (the viewer's trace)."""
+    if on_step is None:
+        return run_i8080_py(tape, limit)
+    cpu = I8080Twin(tape)
+    ops = 0
+    while ops < limit and not cpu.halted:
+        on_step(cpu.pc & (len(tape) - 1), -1, -1)
+        cpu.step()
+        ops += 1
+    return ops
 
 
 def _roles_table() -> np.ndarray:

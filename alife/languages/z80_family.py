@@ -16,7 +16,7 @@ from alife.languages.family import Family, Role
 from alife.languages.registry import register_family
 from alife.languages.z80 import NUM_REGISTERS, run_z80
 from alife.languages.z80_text import assemble, disassemble, disassemble_one
-from alife.languages.z80_twin import run_z80_py
+from alife.languages.z80_twin import Z80Twin, run_z80_py
 
 #: The family's one language.
 LANGUAGES = ("z80",)
@@ -33,7 +33,16 @@ def interpret(tape: np.ndarray, limit: int, variant: int, scratch: np.ndarray, s
 
 
 def _twin(language: str, tape: bytearray, limit: int, src: list, on_step) -> int:
-    return run_z80_py(tape, limit)
+    """The pure-Python twin; ``on_step(pc, -1, -1)`` before each step (the viewer's trace)."""
+    if on_step is None:
+        return run_z80_py(tape, limit)
+    cpu = Z80Twin(tape)
+    ops = 0
+    while ops < limit and not cpu.halted:
+        on_step(cpu.pc & (len(tape) - 1), -1, -1)
+        cpu.step()
+        ops += 1
+    return ops
 
 
 def _roles_table() -> np.ndarray:

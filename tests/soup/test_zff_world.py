@@ -129,3 +129,19 @@ def test_z80_soups_are_drawn_in_zffs_colours_as_4x4_tiles():
     assert ProgramTiles("z80", 16).tile == 4
     labels = [label for label, _ in palette_legend("z80")]
     assert "E3: EX (SP),HL" in labels and labels[-1].startswith("other bytes")
+
+
+@pytest.mark.parametrize("language,text", [("z80", "LD DE,$D511; PUSH DE; HALT"),
+                                           ("i8080", "LXI D,$D511; PUSH D; HLT")])
+def test_the_viewers_trace_steps_machine_code(language, text):
+    """The trace panel (alife.viz.trace) follows the twin step by step: the load-push copier
+    writes its operand below the stack (zff's reset SP FFFF: bytes 29-30; the 8080's SP 0:
+    bytes 30-31)."""
+    from alife.languages import get
+    from alife.viz.trace import trace_tape
+
+    t = trace_tape(language, get(language).parse(text), 128, tape_size=32)
+    assert t.pc.tolist() == [0, 3, 4, -1] and t.ops == 3
+    end = t.tapes[-1]
+    at = 29 if language == "z80" else 30
+    assert end[at] == 0x11 and end[at + 1] == 0xD5
