@@ -34,7 +34,7 @@ try:
 except ImportError as exc:  # pragma: no cover - srwm raised already
     raise AlifeError("alife.neural.fewshot needs torch: pip install alife[neural]") from exc
 
-MODELS = ("srwm", "fake_sr", "lstm")
+MODELS = ("srwm", "fake_sr", "lstm", "delta")
 BLOCKS = ("y", "k", "q", "beta")  #: SRWM row blocks, in order
 
 
@@ -212,6 +212,11 @@ class FewShotModel(nn.Module):
             hidden = matched_lstm_hidden(srwm_params, config.d_model)
             self.core = nn.LSTM(config.d_model, hidden)
             self.head = nn.Linear(hidden, n_way)
+        elif config.core == "delta":  # Irie et al. 2022's few-shot baseline: no self-reference
+            from alife.neural.deltanet import DeltaNet
+
+            self.core = DeltaNet(config.srwm())
+            self.head = nn.Linear(config.d_model, n_way)
         else:
             self.core = SRWMNet(config.srwm())
             self.head = nn.Linear(config.d_model, n_way)
@@ -276,6 +281,26 @@ def evaluate(model: FewShotModel, digits: Digits, cfg: EpisodeConfig, episodes: 
             logits, _ = model(ep, freeze_from=freeze_from)
             accs.append(query_loss_accuracy(logits, ep)[1].numpy())
     model.train()
+    return np.concatenate(accs)
+
+
+def nearest_neighbour_accuracy(digits: Digits, cfg: EpisodeConfig, episodes: int,
+                               classes: tuple[int, ...], seed: int,
+                               batch: int = 250) -> np.ndarray:
+    """The untrained ceiling: each query takes the label of its nearest support image in raw
+    pixels (Euclidean 1-NN), on the very episodes :func:`evaluate` draws with ``seed``."""
+    rng = np.random.default_rng(seed)
+    pool = digits.by_class(classes)
+    accs = []
+    for start in range(0, episodes, batch):
+        ep = sample_episodes(digits, pool, cfg, min(batch, episodes - start), rng)
+        x = ep.images.reshape(ep.images.shape[0], ep.images.shape[1], -1).numpy()
+        s, q = x[:ep.n_support], x[ep.n_support:]  # [S, B, P], [Q, B, P]
+        d = ((q[:, None] - s[None]) ** 2).sum(-1)  # [Q, S, B]
+        nearest = d.argmin(axis=1)  # [Q, B]
+        labels = ep.target[:ep.n_support].numpy()  # [S, B]
+        guess = np.take_along_axis(labels, nearest, axis=0)
+        accs.append((guess == ep.target[ep.n_support:].numpy()).mean(axis=0))
     return np.concatenate(accs)
 
 
