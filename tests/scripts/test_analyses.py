@@ -19,7 +19,7 @@ import pytest
 from alife.analysis.emergence import wilson_interval
 from alife.errors import AlifeError
 from alife.history import History
-from alife.languages import get, names
+from alife.languages import get, reference_names
 from alife.measures.diversity import diversity
 from alife.measures.species import species_counts
 from alife.soup.checkpoint import write_dat
@@ -75,7 +75,7 @@ def read_png(path: Path) -> np.ndarray:
 # --- palette ------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("language", names())
+@pytest.mark.parametrize("language", reference_names("cubff"))
 def test_palette_is_fixed_and_byte_zero_is_red(language):
     p = byte_colours(language)
     assert p.shape == (256, 3) and p.dtype == np.uint8
@@ -83,7 +83,18 @@ def test_palette_is_fixed_and_byte_zero_is_red(language):
     assert not p.flags.writeable
 
 
-@pytest.mark.parametrize("language", names())
+@pytest.mark.parametrize("language", ["z80", "i8080"])
+def test_machine_code_keeps_zffs_colours_and_its_legend_names_them(language):
+    p = byte_colours(language)
+    assert tuple(p[0]) == (0, 0, 0) and not p.flags.writeable  # zff: NOP is black
+    legend = palette_legend(language)
+    named = {c for _, c in legend[:-1]}
+    grey = {tuple(int(v) for v in c) for c in p if c[0] == c[1] == c[2] and 0 < c[0] < 255}
+    assert {tuple(int(v) for v in c) for c in p} - grey == named
+    assert legend[-1][0].startswith("other bytes")
+
+
+@pytest.mark.parametrize("language", reference_names("cubff"))
 def test_legend_names_every_colour_the_palette_uses(language):
     legend = palette_legend(language)
     assert legend[0] == (legend[0][0], RED) and legend[0][0].startswith("byte 0")
