@@ -91,7 +91,7 @@ def _typed_keys():
 WRONG = {str: (3, "a string"), int: ("three", "an integer"), float: ("half", "a number"),
          bool: (1, "true or false"), tuple[int, int] | None: ("3x4", "[W, H], two positive "
                                                                   "integers"),
-         str | None: (7, "a string")}
+         str | None: (7, "a string"), float | None: ("half", "a number")}
 
 
 @pytest.mark.parametrize("cls, key, tp", list(_typed_keys()),

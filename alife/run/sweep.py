@@ -541,22 +541,32 @@ class _GpuWatcher:
         pass
 
 
-def _run_gpu_task(world: World, path: Path, batch: Any, stop: threading.Event
-                  ) -> dict[str, Any] | None:
+def _run_gpu_task(world: World, path: Path, batch: Any, stop: threading.Event,
+                  queued: list[int], lock: threading.Lock) -> dict[str, Any] | None:
     """One seed of a GPU sweep, in a thread of this process: run or resume it as a member of
-    ``batch`` (its soup advances with the others), then its row."""
+    ``batch`` (its soup advances with the others), then its row. It was announced to the batch
+    before it started (``Batch.expect``); as it ends it announces the next queued seed, if
+    any (``queued[0]`` counts them), so the batch waits for it instead of launching without
+    it."""
     import alife
     from alife.history import History
     from alife.run.session import resume_run, start_run
 
-    if stop.is_set():
-        return None
     members: list[Any] = []
 
     def joined(soup: Any) -> None:
         batch.join(soup)
         members.append(soup)
 
+    def hand_over() -> None:
+        with lock:
+            if queued[0] > 0 and not stop.is_set():
+                queued[0] -= 1
+                batch.expect(1)
+
+    if stop.is_set():
+        batch.arrived()
+        return None
     watcher = _GpuWatcher(stop)
     try:
         if path.exists():
@@ -569,8 +579,12 @@ def _run_gpu_task(world: World, path: Path, batch: Any, stop: threading.Event
             start_run(world, path, alife_version=alife.__version__, watcher=watcher,
                       on_start=joined, device="cuda")
     finally:
-        for soup in members:
-            batch.leave(soup)
+        hand_over()  # before leaving: the next seed is waited for
+        if members:
+            for soup in members:
+                batch.leave(soup)
+        else:
+            batch.arrived()
     return summary_row(path)
 
 
@@ -581,12 +595,15 @@ def _sweep_gpu(tasks: list[tuple[World, Path]], size: int,
 
     from alife.soup.gpu import Batch
 
-    batch, stop = Batch(), threading.Event()
+    batch, stop, lock = Batch(), threading.Event(), threading.Lock()
+    first = min(size, len(tasks))
+    batch.expect(first)  # the first wave; each run that ends announces the next
+    queued = [len(tasks) - first]
     failure: BaseException | None = None
     stopped: str | None = None
-    with ThreadPoolExecutor(max_workers=min(size, len(tasks)) or 1,
-                            thread_name_prefix="alife-gpu") as pool:
-        pending = {pool.submit(_run_gpu_task, w, p, batch, stop) for w, p in tasks}
+    with ThreadPoolExecutor(max_workers=first or 1, thread_name_prefix="alife-gpu") as pool:
+        pending = {pool.submit(_run_gpu_task, w, p, batch, stop, queued, lock)
+                   for w, p in tasks}
         while pending:
             try:
                 done, pending = wait(pending, timeout=0.2, return_when=FIRST_COMPLETED)

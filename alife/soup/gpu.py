@@ -153,20 +153,36 @@ def run_batch(soups: Sequence[Any], epochs: int) -> None:
 class Batch:
     """Soups run by threads of their own (each its usual run loop: reports, histories) that
     meet at every compiled call: once every member waits, one :func:`run_batch` advances them
-    all, grouped by epoch and chunk. A soup joins with :meth:`join` (its :meth:`Soup.run` then
-    waits here) and leaves when its run ends, so the others do not wait for it."""
+    all, grouped by epoch and chunk. Runs about to start are announced with :meth:`expect`; a
+    soup joins with :meth:`join` (its :meth:`Soup.run` then waits here) and leaves when its run
+    ends, so the others do not wait for it."""
 
     def __init__(self) -> None:
         self._cond = threading.Condition()
+        self._arriving = 0  # runs announced by expect() that have not joined yet
         self._members: set[int] = set()
         self._waiting: dict[int, tuple[Any, int]] = {}
         self._failure: BaseException | None = None
         self.launches = 0  #: run_batch calls so far
         self.largest = 0  #: most soups in one of them
 
+    def expect(self, runs: int = 1) -> None:
+        """Announce ``runs`` more members: no launch happens until each has joined (or
+        called :meth:`arrived`), so soups that start a moment apart still share launches."""
+        with self._cond:
+            self._arriving += runs
+
+    def arrived(self) -> None:
+        """An announced run ended without joining (nothing to run, or an error)."""
+        with self._cond:
+            self._arriving = max(0, self._arriving - 1)
+            self._launch_if_ready()
+            self._cond.notify_all()
+
     def join(self, soup: Any) -> None:
         """Make ``soup`` a member: its runs go through the batch."""
         with self._cond:
+            self._arriving = max(0, self._arriving - 1)
             self._members.add(id(soup))
             soup.gpu_batch = self
 
@@ -190,7 +206,7 @@ class Batch:
                 raise AlifeError(f"a GPU batch failed: {self._failure}")
 
     def _launch_if_ready(self) -> None:
-        if not self._waiting or set(self._waiting) != self._members:
+        if not self._waiting or self._arriving or set(self._waiting) != self._members:
             return
         groups: dict[tuple[int, int], list[Any]] = {}
         for soup, epochs in self._waiting.values():

@@ -277,7 +277,7 @@ def test_script_smoke(tmp_path: Path) -> None:
         capture_output=True, text=True, cwd=tmp_path, timeout=120)
     assert out.returncode == 0, out.stderr
     results = json.loads((tmp_path / "srwm_fewshot.json").read_text())
-    assert {r["model"] for r in results["runs"]} == {"srwm", "fake_sr", "lstm"}
+    assert {r["model"] for r in results["runs"]} == {"srwm", "fake_sr", "lstm", "delta"}
     assert "| srwm |" in (tmp_path / "srwm_fewshot_table.md").read_text()
     assert list(tmp_path.glob("srwm_selfmod_*.png"))
     assert all(r["train_config"]["max_train_shot"] == 5 for r in results["runs"])
