@@ -26,6 +26,10 @@ an instruction can start anywhere):
   ``08 E3 21 E3 21 E0 08 E0`` (about 1 in 10,000 random cells has these bytes).
 
 A copier **spreads** at the first snapshot where it fills at least 1 % of the cells (400).
+Beside these byte patterns, a detector that knows no instruction: the toolkit's replication
+score of 256 sampled cells at each report (a cell is a replicator when it scores >= 5 of 16;
+alife.measures.replication), which spreads at the first report where at least 10 % of the
+sample are replicators (the headline sweep's replicator criterion).
 """
 
 from __future__ import annotations
@@ -51,6 +55,7 @@ ROOT = Path(__file__).resolve().parents[1]
 LANGUAGES = ("z80", "i8080")
 SNAPSHOT_EVERY = 250
 SPREAD_SHARE = 0.01
+REPLICATOR_SPREAD = 0.1  #: the replicator criterion: >= 10 % of the sampled cells score >= 5
 DETECTORS = ("stack_copier", "block_copier", "exchange_copier")
 RETURNS = (0xC9, *range(0xC0, 0x100, 8))
 #: What the demo and the paper report, beside ours (shared/spec/z80.md, "What to compare").
@@ -128,13 +133,18 @@ def series_of(path: Path) -> list[dict]:
     with History(path) as h:
         language = h.world.language
         m = h.metrics()
+        n = h.world.num_programs
         entropy = dict(zip(m["epoch"].tolist(), m["higher_entropy"].tolist(), strict=True))
+        replicators = dict(zip(m["epoch"].tolist(), m["replicator_fraction"].tolist(),
+                               strict=True))
         for e in h.snapshot_epochs().tolist():
             programs = h.snapshot(e).programs
             found = detect(programs, language)
             cells, counts = np.unique(programs, axis=0, return_counts=True)
             top = cells[int(np.argmax(counts))]
             row = {"epoch": e, "higher_entropy": entropy.get(e, entropy.get(e - 1)),
+                   "replicator_fraction": replicators.get(e),
+                   "top_share": round(int(counts.max()) / n, 6),
                    "top_cell": top.tobytes().hex(" ").upper(), "top_count": int(counts.max()),
                    "top_text": get(language).disassemble(top.tobytes())}
             for name, cells_found in found.items():
@@ -154,6 +164,14 @@ def summarise(seed: int, rows: list[dict]) -> dict:
         peak = max(shares, key=lambda es: es[1]) if shares else (None, 0.0)
         out[f"{name}_peak_share"] = peak[1]
         out[f"{name}_peak_epoch"] = peak[0]
+    reps = [(r["epoch"], r.get("replicator_fraction")) for r in rows
+            if r.get("replicator_fraction") not in (None, "")]
+    spread = [e for e, f in reps if f >= REPLICATOR_SPREAD]
+    out["replicator_spread_epoch"] = spread[0] if spread else None
+    out["replicator_peak_fraction"] = max((f for _, f in reps), default=None)
+    if rows:
+        out["final_top_share"] = rows[-1].get("top_share")
+        out["final_top_cell"] = rows[-1].get("top_cell")
     entropies = [(r["epoch"], r["higher_entropy"]) for r in rows
                  if r["higher_entropy"] not in (None, "")]
     out["max_higher_entropy"] = round(max((h for _, h in entropies), default=0.0), 4)
@@ -172,8 +190,9 @@ def analyse(language: str) -> list[dict]:
                 continue
             seed = h.world.seed
         rows = series_of(path)
-        names = ["epoch", "higher_entropy", *[f"{d}_share" for d in DETECTORS], "top_count",
-                 "top_cell", "top_text"]
+        names = ["epoch", "higher_entropy", "replicator_fraction",
+                 *[f"{d}_share" for d in DETECTORS], "top_share", "top_count", "top_cell",
+                 "top_text"]
         _write_csv(out / "series" / f"seed_{seed}.csv", rows, names)
         summary.append(summarise(seed, rows))
     summary.sort(key=lambda r: r["seed"])
@@ -221,16 +240,19 @@ def figure(language: str) -> list[Path]:
               for p in sorted((out / "series").glob("seed_*.csv"))}
     if not series:
         raise AlifeError(f"no series under {out}: run `analyse {language}` first")
-    fig, axes = plt.subplots(1, 1 + len(DETECTORS), figsize=(16, 3.6), sharex=True)
+    fig, axes = plt.subplots(1, 2 + len(DETECTORS), figsize=(19, 3.6), sharex=True)
     for seed, rows in sorted(series.items()):
         e = [int(r["epoch"]) for r in rows]
         style = {"lw": 2.0 if seed in (6, 7) else 0.8, "label": f"seed {seed}"}
         axes[0].plot(e, [float(r["higher_entropy"] or "nan") for r in rows], **style)
-        for ax, name in zip(axes[1:], DETECTORS, strict=True):
+        axes[1].plot(e, [float(r.get("replicator_fraction") or "nan") for r in rows], **style)
+        for ax, name in zip(axes[2:], DETECTORS, strict=True):
             ax.plot(e, [float(r[f"{name}_share"]) for r in rows], **style)
     axes[0].axhline(3.0, color="k", lw=0.6, ls="--")
     axes[0].set_title("high-order entropy (cubff's 3.0 dashed)")
-    for ax, name in zip(axes[1:], DETECTORS, strict=True):
+    axes[1].set_title("sampled cells with replication score >= 5")
+    axes[1].axhline(REPLICATOR_SPREAD, color="k", lw=0.6, ls=":")
+    for ax, name in zip(axes[2:], DETECTORS, strict=True):
         ax.set_title(f"{name.replace('_', ' ')}: share of cells")
         ax.axhline(SPREAD_SHARE, color="k", lw=0.6, ls=":")
     for ax in axes:
