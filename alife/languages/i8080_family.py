@@ -18,7 +18,7 @@ from alife.languages.i8080 import NUM_REGISTERS, run_i8080
 from alife.languages.i8080_text import assemble, disassemble, disassemble_one
 from alife.languages.i8080_twin import I8080Twin, run_i8080_py
 from alife.languages.registry import register_family
-from alife.languages.z80_family import zff_colours
+from alife.languages.z80_family import stepping_twin, zff_colours
 
 #: The family's one language.
 LANGUAGES = ("i8080",)
@@ -33,17 +33,7 @@ def interpret(tape: np.ndarray, limit: int, variant: int, scratch: np.ndarray, s
     return run_i8080(tape, limit, scratch)
 
 
-def _twin(language: str, tape: bytearray, limit: int, src: list, on_step) -> int:
-    """The pure-Python twin; ``on_step(pc, -1, -1)`` before each step (the viewer's trace)."""
-    if on_step is None:
-        return run_i8080_py(tape, limit)
-    cpu = I8080Twin(tape)
-    ops = 0
-    while ops < limit and not cpu.halted:
-        on_step(cpu.pc & (len(tape) - 1), -1, -1)
-        cpu.step()
-        ops += 1
-    return ops
+_twin = stepping_twin(I8080Twin, run_i8080_py)
 
 
 def _roles_table() -> np.ndarray:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 
 from alife.errors import AlifeError
+from alife.languages.text import disassemble_program
 
 _R = ("B", "C", "D", "E", "H", "L", "M", "A")
 _RP = ("B", "D", "H", "SP")
@@ -102,15 +103,7 @@ def disassemble_one(code: bytes, pos: int = 0) -> tuple[str, int]:
 
 def disassemble(code: bytes) -> str:
     """A whole program, instructions separated by "; ", the last one marked if it wraps."""
-    code = bytes(code)
-    out, pos = [], 0
-    while pos < len(code):
-        text, n = disassemble_one(code, pos)
-        if pos + n > len(code):
-            text += f" [wraps {pos + n - len(code)}]"
-        out.append(text)
-        pos += n
-    return "; ".join(out)
+    return disassemble_program(code, disassemble_one)
 
 
 _NUMBER = re.compile(r"^\$([0-9A-F]{1,4})$|^([0-9]{1,5})$|^([0-9A-F]{1,4})H$")

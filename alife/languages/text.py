@@ -33,6 +33,20 @@ def hex_parse(language: str, text: str) -> bytes:
     return bytes.fromhex("".join(digits))
 
 
+def disassemble_program(code: bytes, one) -> str:
+    """A whole program by ``one(code, pos) -> (text, length)``, instructions separated by
+    "; ", the last one marked ``[wraps N]`` if it runs past the end (machine code)."""
+    code = bytes(code)
+    out, pos = [], 0
+    while pos < len(code):
+        text, n = one(code, pos)
+        if pos + n > len(code):
+            text += f" [wraps {pos + n - len(code)}]"
+        out.append(text)
+        pos += n
+    return "; ".join(out)
+
+
 def is_hex_language(language: str) -> bool:
     """True for languages whose text form is hex."""
     from alife.languages.registry import get

@@ -32,17 +32,25 @@ def interpret(tape: np.ndarray, limit: int, variant: int, scratch: np.ndarray, s
     return run_z80(tape, limit, scratch)
 
 
-def _twin(language: str, tape: bytearray, limit: int, src: list, on_step) -> int:
-    """The pure-Python twin; ``on_step(pc, -1, -1)`` before each step (the viewer's trace)."""
-    if on_step is None:
-        return run_z80_py(tape, limit)
-    cpu = Z80Twin(tape)
-    ops = 0
-    while ops < limit and not cpu.halted:
-        on_step(cpu.pc & (len(tape) - 1), -1, -1)
-        cpu.step()
-        ops += 1
-    return ops
+def stepping_twin(cpu_class, run_py):
+    """A family twin from a CPU twin class: ``run_py`` when nothing watches, else a loop that
+    calls ``on_step(pc, -1, -1)`` before each step (the viewer's trace)."""
+
+    def twin(language: str, tape: bytearray, limit: int, src: list, on_step) -> int:
+        if on_step is None:
+            return run_py(tape, limit)
+        cpu = cpu_class(tape)
+        ops = 0
+        while ops < limit and not cpu.halted:
+            on_step(cpu.pc & (len(tape) - 1), -1, -1)
+            cpu.step()
+            ops += 1
+        return ops
+
+    return twin
+
+
+_twin = stepping_twin(Z80Twin, run_z80_py)
 
 
 def _roles_table() -> np.ndarray:

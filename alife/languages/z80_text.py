@@ -50,6 +50,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from alife.errors import AlifeError
+from alife.languages.text import disassemble_program
 
 _R = ("B", "C", "D", "E", "H", "L", "(HL)", "A")
 _RP = ("BC", "DE", "HL", "SP")
@@ -457,16 +458,7 @@ def disassemble_one(code: bytes, pos: int = 0) -> tuple[str, int]:
 
 def disassemble(code: bytes) -> str:
     """A whole program, instructions separated by "; ", the last one marked if it wraps."""
-    code = bytes(code)
-    out = []
-    pos = 0
-    while pos < len(code):
-        text, n = disassemble_one(code, pos)
-        if pos + n > len(code):
-            text += f" [wraps {pos + n - len(code)}]"
-        out.append(text)
-        pos += n
-    return "; ".join(out)
+    return disassemble_program(code, disassemble_one)
 
 
 # --- the assembler ---------------------------------------------------------------------------
