@@ -83,9 +83,9 @@ def _program_table(rows: list[dict], out: Path) -> int:
           f"{'H':>6}  {'replicators':>11}")
     for r in rows:
         t = "-" if r["transition_epoch"] is None else r["transition_epoch"]
-        frac = r["replicator_fraction"]
+        frac, h = r["replicator_fraction"], r["higher_entropy"]
         print(f"  {r['seed']:>6}  {r['status']:8}  {t:>10}  {r['epochs']:>7}  "
-              f"{r['wall_s']:>8.1f}  {fixed(r['higher_entropy']):>6}  "
+              f"{r['wall_s']:>8.1f}  {'-' if h is None else fixed(h):>6}  "
               f"{'-' if frac is None else f'{frac:.2f}':>11}")
     print(table_line(out, len(rows)))
     return 0

@@ -13,6 +13,7 @@ too (the file it points to is continued, the link kept).
 from __future__ import annotations
 
 import os
+import sys
 import re
 import socket
 from collections.abc import Callable
@@ -109,13 +110,13 @@ def start_run(world: World, out: str | os.PathLike | None, *, alife_version: str
         soup = new_soup(pattern_world(world, pattern), device)
     elif pattern is not None or device != "cpu":  # pair from the very bytes stored
         soup = soup_from_state(world, SoupState(**soup.saved(), pattern=pattern), device)
-    writer = None if out is None else HistoryWriter.create(out, world, alife_version,
-                                                           pattern=pattern)
     hooks: list[Hook] = []
     if dat_dir is not None:
         d = Path(dat_dir)
         d.mkdir(parents=True, exist_ok=True)
         hooks.append((dat_every, lambda s, e: _write_dat(d / checkpoint_name(e), s)))
+    writer = None if out is None else HistoryWriter.create(out, world, alife_version,
+                                                           pattern=pattern)
     return soup, _drive(soup, world, writer, world.epochs, world.until, progress, hooks,
                         wall_offset=0.0, earlier_transition=None, on_start=on_start,
                         watcher=watcher)
@@ -179,8 +180,12 @@ def _resume(path: Path, *, alife_version: str, epochs: int | None, until: str | 
         history.close()
         raise
     writer, state = HistoryWriter.reopen(history, world, alife_version)
-    soup = soup_from_state(world, state, device) if state is not None \
-        else new_soup(pattern_world(world, pattern), device)
+    try:
+        soup = soup_from_state(world, state, device) if state is not None \
+            else new_soup(pattern_world(world, pattern), device)
+    except BaseException as exc:
+        _close_unstarted(writer, exc)
+        raise
     wall = state.wall_time if state is not None else 0.0
     return soup, _drive(soup, world, writer, world.epochs, world.until, progress, [],
                         wall_offset=wall, earlier_transition=earlier, on_start=on_start,
@@ -272,34 +277,46 @@ def _progress_bar(soup: Soup, world: World, enabled: bool) -> Any:
                 "[{elapsed}, {rate_fmt}{postfix}]")
 
 
+def _close_unstarted(writer: HistoryWriter, exc: BaseException) -> None:
+    """Close the history of a run that ended before its loop (a stop signal while its kernels
+    compile, an error) as stopped, so that it reads as a resumable run, not a live one."""
+    writer.close("stopped", "interrupt" if isinstance(exc, KeyboardInterrupt) else "error")
+
+
 def _drive(soup: Soup, world: World, writer: HistoryWriter | None, max_epochs: int, until: str,
            progress: bool, hooks: list[Hook], wall_offset: float,
            earlier_transition: int | None,
            on_start: Callable[[Soup], None] | None = None,
            resumed: SoupState | None = None, watcher: Watcher | None = None) -> RunOutcome:
-    if on_start is not None:
-        on_start(soup)
-    recorder = None if writer is None else HistoryRecorder(
-        writer, soup, wall_offset, resumed=resumed,
-        species_rows=writer.species_rows() if resumed is not None else ())
-    bar = _progress_bar(soup, world, progress)
-    condition = parse_condition(until, world.kind) if until else None
-
-    def show(s: Soup, m: dict[str, Any]) -> None:
-        bar.set_postfix(bar_fields(s, m, condition), refresh=False)
-
-    observers = [show] + ([recorder.report] if recorder else []) \
-        + ([watcher.report] if watcher else [])
-
-    def chunk(s: Soup, n: int) -> None:
-        bar.update(n)
-        if watcher is not None:
-            watcher.chunk(s, n)
-
-    if recorder:
-        hooks = [*hooks, *recorder.epoch_hooks]
+    try:
+        if on_start is not None:
+            on_start(soup)
+        recorder = None if writer is None else HistoryRecorder(
+            writer, soup, wall_offset, resumed=resumed,
+            species_rows=writer.species_rows() if resumed is not None else ())
+    except BaseException as exc:
+        if writer is not None:
+            _close_unstarted(writer, exc)
+        raise
+    bar: Any = None
     summary: RunSummary | None = None
     try:
+        bar = _progress_bar(soup, world, progress)
+        condition = parse_condition(until, world.kind) if until else None
+
+        def show(s: Soup, m: dict[str, Any]) -> None:
+            bar.set_postfix(bar_fields(s, m, condition), refresh=False)
+
+        observers = [show] + ([recorder.report] if recorder else []) \
+            + ([watcher.report] if watcher else [])
+
+        def chunk(s: Soup, n: int) -> None:
+            bar.update(n)
+            if watcher is not None:
+                watcher.chunk(s, n)
+
+        if recorder:
+            hooks = [*hooks, *recorder.epoch_hooks]
         summary = run_soup(soup, max_epochs, condition, world.report_every,
                            observers=tuple(observers), epoch_hooks=tuple(hooks), on_chunk=chunk,
                            gate=None if watcher is None else watcher.gate,
@@ -312,13 +329,15 @@ def _drive(soup: Soup, world: World, writer: HistoryWriter | None, max_epochs: i
                 obs(soup, m)
             summary.reports.append(m)
     finally:
-        bar.close()
+        if bar is not None:
+            bar.close()
         if recorder is not None:
             if summary is not None:
                 stopped = summary.stopped_by
                 recorder.close(soup, "stopped" if stopped == "interrupt" else "finished", stopped)
-            else:  # an error: leave the file resumable
-                recorder.close(soup, "stopped", "error")
+            else:  # a stop signal before the loop, or an error: leave the file resumable
+                why = "interrupt" if isinstance(sys.exc_info()[1], KeyboardInterrupt) else "error"
+                recorder.close(soup, "stopped", why)
     transition = earlier_transition if earlier_transition is not None \
         else summary.transition_epoch
     return RunOutcome(world=world, history=None if writer is None else writer.path,

@@ -405,6 +405,7 @@ class Viewer:
         clock = pygame.time.Clock()
         while self.tick():
             if until is not None and until():
+                self.tick()  # the frame handed over just before the end
                 break
             clock.tick(self.fps)
 

@@ -103,8 +103,9 @@ def uninterrupted(tmp_path_factory) -> Path:
 
 
 def _check_stopped_cleanly(out: Path) -> dict[int, str]:
-    """Every history in ``out``: stopped at an epoch boundary (soup, epoch count and last report
-    agree and equal a plain run's soup) or finished; the statuses by seed."""
+    """Every history in ``out``: stopped at an epoch boundary (its checkpoint, or the initial
+    soup when it stopped before its first epoch, equals a plain run's soup, at most one report
+    interval after its last report) or finished; the statuses by seed."""
     statuses = {}
     for path in sorted(out.glob("*.h5")):
         with History(path) as h:
@@ -113,7 +114,11 @@ def _check_stopped_cleanly(out: Path) -> dict[int, str]:
             assert h.status in ("stopped", "finished"), (path, h.status)
             if h.status == "stopped":
                 assert h.stopped_by == "interrupt"
-                assert cp is not None and h.metrics()["epoch"][-1] == cp.epoch
+                rows = h.metrics()["epoch"]
+                if cp is None:  # stopped while its kernels compiled: nothing ran
+                    assert len(rows) == 0, path
+                    continue
+                assert rows[-1] <= cp.epoch < rows[-1] + 4, (path, rows[-1], cp.epoch)
                 plain = Soup(_world(seed)).run(cp.epoch)
                 assert np.array_equal(cp.programs, plain.programs)
                 assert cp.total_ops == plain.total_ops
