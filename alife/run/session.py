@@ -13,9 +13,9 @@ too (the file it points to is continued, the link kept).
 from __future__ import annotations
 
 import os
-import sys
 import re
 import socket
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
