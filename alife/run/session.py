@@ -277,10 +277,15 @@ def _progress_bar(soup: Soup, world: World, enabled: bool) -> Any:
                 "[{elapsed}, {rate_fmt}{postfix}]")
 
 
+def _failure_reason(exc: BaseException | None) -> str:
+    """Why a run that raised ``exc`` stopped: "interrupt" (a stop signal) or "error"."""
+    return "interrupt" if isinstance(exc, KeyboardInterrupt) else "error"
+
+
 def _close_unstarted(writer: HistoryWriter, exc: BaseException) -> None:
     """Close the history of a run that ended before its loop (a stop signal while its kernels
     compile, an error) as stopped, so that it reads as a resumable run, not a live one."""
-    writer.close("stopped", "interrupt" if isinstance(exc, KeyboardInterrupt) else "error")
+    writer.close("stopped", _failure_reason(exc))
 
 
 def _drive(soup: Soup, world: World, writer: HistoryWriter | None, max_epochs: int, until: str,
@@ -336,8 +341,7 @@ def _drive(soup: Soup, world: World, writer: HistoryWriter | None, max_epochs: i
                 stopped = summary.stopped_by
                 recorder.close(soup, "stopped" if stopped == "interrupt" else "finished", stopped)
             else:  # a stop signal before the loop, or an error: leave the file resumable
-                why = "interrupt" if isinstance(sys.exc_info()[1], KeyboardInterrupt) else "error"
-                recorder.close(soup, "stopped", why)
+                recorder.close(soup, "stopped", _failure_reason(sys.exc_info()[1]))
     transition = earlier_transition if earlier_transition is not None \
         else summary.transition_epoch
     return RunOutcome(world=world, history=None if writer is None else writer.path,
