@@ -5,7 +5,7 @@
 
 Needs a history of a world with ``tracer_tokens = true`` and ``lineage = true``. Finds the first
 registered species with replication score >= --min-score, replays the soup to that epoch, and
-reports the creation epoch and original program of each of its 64 bytes (from the initial soup,
+reports the creation epoch and original program of each of its bytes (from the initial soup,
 or made later?), walks its lineage back to epoch 0, and exports the pruned phylogeny of --sample
 programs at epoch --at (default: the end of the stored lineage) as ALife Data Standards CSV with
 MRCA depth, phylogenetic diversity and pairwise distances. Writes a figure, the CSV and a JSON
@@ -40,8 +40,9 @@ from alife.viz.figures import figure_stem, save_figure
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     """The command line: history, --out, --min-score, --sample, --at."""
     parser = history_parser(__doc__.split("\n\n")[0].replace("\n", " "))
-    parser.add_argument("--min-score", type=int, default=CONFIRMED,
-                        help=f"replication score of 'the first replicator' (default {CONFIRMED})")
+    parser.add_argument("--min-score", type=int, default=None,
+                        help="replication score of 'the first replicator' (default: 3/4 of the "
+                             f"program size, {CONFIRMED} for 64-byte programs)")
     parser.add_argument("--share", type=float, default=None,
                         help="registry threshold: share of the soup a species must reach "
                              "(default: the world's registry_share)")
@@ -119,9 +120,10 @@ def main(argv: list[str] | None = None) -> int:
             raise AlifeError(f"{str(args.history)!r} was not run with tracer_tokens = true and "
                              "lineage = true; rerun its world with --set tracer_tokens=true "
                              "--set lineage=true")
-        first = first_replicator(h, args.min_score, args.share)
+        min_score = args.min_score if args.min_score is not None else 3 * w.program_size // 4
+        first = first_replicator(h, min_score, args.share)
         if first is None:
-            raise AlifeError(f"no registered species scores >= {args.min_score} in "
+            raise AlifeError(f"no registered species scores >= {min_score} in "
                              f"{str(args.history)!r}; no replicator to trace yet")
         start, end = h.lineage_range()
         anc = ancestry(w, lineage_rows(h, start, first.epoch), first.index, first.epoch, start)
@@ -150,7 +152,8 @@ def main(argv: list[str] | None = None) -> int:
     s = report["first_replicator"]
     print(f"first replicator: score {s['score']} after {s['epoch']} epochs (program "
           f"{s['index']}, {100 * s['first_share']:.1f}% of the soup)")
-    print(f"  bytes from the initial soup: {s['bytes_from_initial_soup']}/64; made later: "
+    print(f"  bytes from the initial soup: {s['bytes_from_initial_soup']}/{len(first.program)}; "
+          "made later: "
           f"{s['bytes_made_later']} (latest at epoch {s['latest_creation_epoch']})")
     print(f"  tokens come from {s['origin_programs']} original programs; the largest gave "
           f"{100 * s['largest_origin_share']:.0f}% of its bytes")

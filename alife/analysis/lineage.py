@@ -23,6 +23,7 @@ from numba import njit
 from alife.errors import AlifeError
 from alife.soup.pairing import epoch_pairs, pairing_code
 from alife.soup.spatial import grid_partners, read_pattern
+from alife.soup.zff import BatchPairs
 from alife.world import World
 
 Rows = Iterable[tuple[int, np.ndarray]]  # (epoch, lineage bits uint8[N]), newest first
@@ -35,6 +36,9 @@ class Pairings:
         self.world = world
         n = world.num_programs
         self.seed = np.uint64(world.seed)
+        spec = world.soup
+        self._batches = BatchPairs(world.seed, spec.zff_randomness, spec.zff_noise) \
+            if spec.zff else None
         if world.grid is not None:
             self.offsets, self.partners = grid_partners(*world.grid)
         elif world.pattern is not None:
@@ -47,8 +51,15 @@ class Pairings:
         self._used = np.empty(n, dtype=np.bool_)
 
     def partner(self, epoch: int) -> np.ndarray:
-        """int64[N]: each program's partner in ``epoch`` (dummy pairs included)."""
+        """int64[N]: each program's partner in ``epoch`` (dummy pairs included; in a zff
+        soup a cell that sat the batch out is its own partner)."""
         n = self.world.num_programs
+        if self._batches is not None:  # zff: the batch's neighbour pairs; the rest sit out
+            out = np.arange(n, dtype=np.int64)
+            p = self._batches.pairs(epoch)
+            out[p[:, 0]] = p[:, 1]
+            out[p[:, 1]] = p[:, 0]
+            return out
         pairs, _ = epoch_pairs(n, self.seed, epoch, self.offsets, self.partners, self._order,
                                self._draws, self._pairs, self._used,
                                pairing_code(self.world.pairing))

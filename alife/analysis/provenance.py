@@ -30,7 +30,7 @@ class FirstReplicator:
     program: bytes
     score: int
     first_share: float
-    tokens: np.ndarray  # uint64[64]
+    tokens: np.ndarray  # uint64[P]
 
     @property
     def creation_epochs(self) -> np.ndarray:
@@ -71,7 +71,9 @@ def rebuild_registry(world: World, observations, share: float) -> np.ndarray:
 
 def first_entry(entries: np.ndarray, min_score: int = CONFIRMED) -> np.void | None:
     """The earliest registry entry scoring >= ``min_score`` (None when there is none)."""
-    good = np.asarray(entries, dtype=ENTRY_DTYPE)
+    good = np.asarray(entries)
+    if good.dtype.names is None:  # a plain list of 64-byte entries
+        good = np.asarray(entries, dtype=ENTRY_DTYPE)
     good = good[good["score"] >= min_score]
     if not len(good):
         return None
@@ -80,8 +82,8 @@ def first_entry(entries: np.ndarray, min_score: int = CONFIRMED) -> np.void | No
 
 def locate_replicator(entry: np.void, programs: np.ndarray,
                       tokens: np.ndarray) -> FirstReplicator:
-    """Find registry ``entry`` in the soup of its first epoch (``programs`` uint8[N, 64] and
-    ``tokens`` uint64[N, 64] after ``entry["first_epoch"]`` epochs)."""
+    """Find registry ``entry`` in the soup of its first epoch (``programs`` uint8[N, P] and
+    ``tokens`` uint64[N, P] after ``entry["first_epoch"]`` epochs)."""
     epoch = int(entry["first_epoch"])
     hits = np.flatnonzero((programs == entry["program"]).all(axis=1))
     if not len(hits):

@@ -5,7 +5,7 @@ proposed 8080 soup on superzazu/8080).
 Each interaction resets the CPU (``i8080_init``: everything 0) and runs the tape for at most
 the step limit, stopping after a HLT. Programs are written in Intel's mnemonics
 (:mod:`alife.languages.i8080_text`).
-Tracer tokens are not offered (a byte's provenance would have to follow the registers).
+Tracer tokens follow the data through the registers (:mod:`alife.languages.i8080_provenance`).
 """
 
 from __future__ import annotations
@@ -13,10 +13,12 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from alife.languages.cpu_provenance_twin import i8080_slots, i8080_track
 from alife.languages.family import Family, Role
-from alife.languages.i8080 import NUM_REGISTERS, run_i8080
+from alife.languages.i8080 import run_i8080
+from alife.languages.i8080_provenance import TRACED_STATE_INTS, run_i8080_traced
 from alife.languages.i8080_text import assemble, disassemble, disassemble_one
-from alife.languages.i8080_twin import I8080Twin, run_i8080_py
+from alife.languages.i8080_twin import I8080Twin
 from alife.languages.registry import register_family
 from alife.languages.z80_family import stepping_twin, zff_colours
 
@@ -29,11 +31,13 @@ PROGRAM_SIZE = 16
 def interpret(tape: np.ndarray, limit: int, variant: int, scratch: np.ndarray, stack: np.ndarray,
               src: np.ndarray, stack_src: np.ndarray, traced: bool) -> int:
     """The family's entry point: a reset 8080 runs ``tape`` for at most ``limit`` steps;
-    ``scratch`` holds its state."""
+    ``scratch`` holds its state (and, ``traced``, the registers' provenance)."""
+    if traced:
+        return run_i8080_traced(tape, limit, scratch, src)
     return run_i8080(tape, limit, scratch)
 
 
-_twin = stepping_twin(I8080Twin, run_i8080_py)
+_twin = stepping_twin(I8080Twin, i8080_slots, i8080_track)
 
 
 def _roles_table() -> np.ndarray:
@@ -83,8 +87,8 @@ FAMILY = register_family(Family(
     name="i8080", languages=LANGUAGES, interpret=interpret, twin=_twin,
     parse=lambda language, text: assemble(text),
     disassemble=lambda language, program: disassemble(program), instructions=instructions,
-    roles=roles, legend=legend, explain=explain, scratch_ints=lambda tape_size: NUM_REGISTERS,
-    program_size=PROGRAM_SIZE, traces=False,
+    roles=roles, legend=legend, explain=explain, scratch_ints=lambda tape_size: TRACED_STATE_INTS,
+    program_size=PROGRAM_SIZE,
     # zff's colours where the opcode means the same (not ED/B0/B8: CALL, ORA B, CMP B here)
     colours=lambda language: zff_colours(skip=(0xED, 0xB0, 0xB8)),
     description="Intel 8080 machine code, superzazu/8080's CPU (sec. 4)"))

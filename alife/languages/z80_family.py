@@ -3,8 +3,9 @@ y Arcas et al. 2024, "Computational Life", sec. 4 and Fig. 12; shared/spec/z80.m
 
 Each interaction resets the CPU (zff's ``z80_init``) and runs the tape for at most the step
 limit, stopping after a HALT; ops are the steps run. The state array lives in the
-interpreter's int64 scratch. Tracer tokens are not offered: a byte's provenance would have to
-follow it through the registers, which this interpreter does not track.
+interpreter's int64 scratch. Tracer tokens follow the data through the registers
+(:mod:`alife.languages.z80_provenance`; the twin's pass is
+:mod:`alife.languages.cpu_provenance_twin`).
 """
 
 from __future__ import annotations
@@ -12,11 +13,13 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from alife.languages.cpu_provenance_twin import z80_slots, z80_track
 from alife.languages.family import Family, Role
 from alife.languages.registry import register_family
-from alife.languages.z80 import NUM_REGISTERS, run_z80
+from alife.languages.z80 import run_z80
+from alife.languages.z80_provenance import TRACED_STATE_INTS, run_z80_traced
 from alife.languages.z80_text import assemble, disassemble, disassemble_one
-from alife.languages.z80_twin import Z80Twin, run_z80_py
+from alife.languages.z80_twin import Z80Twin
 
 #: The family's one language.
 LANGUAGES = ("z80",)
@@ -28,21 +31,25 @@ PROGRAM_SIZE = 16
 def interpret(tape: np.ndarray, limit: int, variant: int, scratch: np.ndarray, stack: np.ndarray,
               src: np.ndarray, stack_src: np.ndarray, traced: bool) -> int:
     """The family's entry point (:mod:`alife.languages.family`): a reset Z80 runs ``tape`` for
-    at most ``limit`` steps; ``scratch`` holds its state, the other work arrays are unused."""
+    at most ``limit`` steps; ``scratch`` holds its state (and, ``traced``, the registers'
+    provenance), ``src`` the tape's provenance; the stacks are unused."""
+    if traced:
+        return run_z80_traced(tape, limit, scratch, src)
     return run_z80(tape, limit, scratch)
 
 
-def stepping_twin(cpu_class, run_py):
-    """A family twin from a CPU twin class: ``run_py`` when nothing watches, else a loop that
-    calls ``on_step(pc, -1, -1)`` before each step (the viewer's trace)."""
+def stepping_twin(cpu_class, new_slots, track):
+    """A family twin from a CPU twin class and a provenance twin: before each step,
+    ``on_step(pc, -1, -1)`` (the viewer's trace) and ``track`` moves ``src``."""
 
     def twin(language: str, tape: bytearray, limit: int, src: list, on_step) -> int:
-        if on_step is None:
-            return run_py(tape, limit)
         cpu = cpu_class(tape)
+        slots = new_slots()
         ops = 0
         while ops < limit and not cpu.halted:
-            on_step(cpu.pc & (len(tape) - 1), -1, -1)
+            if on_step is not None:
+                on_step(cpu.pc & (len(tape) - 1), -1, -1)
+            track(cpu, src, slots)
             cpu.step()
             ops += 1
         return ops
@@ -50,7 +57,7 @@ def stepping_twin(cpu_class, run_py):
     return twin
 
 
-_twin = stepping_twin(Z80Twin, run_z80_py)
+_twin = stepping_twin(Z80Twin, z80_slots, z80_track)
 
 
 def _roles_table() -> np.ndarray:
@@ -126,6 +133,6 @@ FAMILY = register_family(Family(
     parse=lambda language, text: assemble(text),
     disassemble=lambda language, program: disassemble(program),
     instructions=instructions, roles=roles, legend=legend, explain=explain,
-    scratch_ints=lambda tape_size: NUM_REGISTERS, program_size=PROGRAM_SIZE, traces=False,
+    scratch_ints=lambda tape_size: TRACED_STATE_INTS, program_size=PROGRAM_SIZE,
     colours=lambda language: zff_colours(),
     description="Z80 machine code, zff's CPU (sec. 4, Fig. 12)"))

@@ -27,7 +27,7 @@ from alife.measures.replication import (
     replication_scores,
 )
 from alife.measures.species import species_counts
-from alife.soup import zff
+from alife.soup import zff, zff_traced
 from alife.soup.checkpoint import Checkpoint, check_dat_size, read_dat, write_dat
 from alife.soup.initial import init_programs
 from alife.soup.pairing import pairing_code
@@ -87,6 +87,7 @@ class Soup:
         #: taken from the demo's random stream so far (z80.md: checkpoints store it)
         self.reset_index = 1
         self._zff_work: zff.BatchWork | None = None
+        self._zff_traced_work: zff_traced.TracedBatchWork | None = None
         if world.soup.zff:
             bytes_, counter = zff.initial_soup(world.seed, world.soup.zff_randomness)
             self.programs.reshape(-1)[:] = bytes_
@@ -220,13 +221,22 @@ class Soup:
     def _run_zff(self, epochs: int) -> Soup:
         """``epochs`` of zff's batches (z80.md) in one compiled call."""
         w = self.world
-        if self._zff_work is None:
+        if self._zff_work is None and not w.tracer_tokens:
             self._zff_work = zff.BatchWork()
         hashed = w.soup.zff_randomness == "hash"
         counter = np.uint64(0) if hashed else zff.stream_counter(w.seed, self.reset_index)
-        after, pairs, ops = self._zff_work.run(
-            self.programs.reshape(-1), zff.CPUS[w.language], hashed, w.seed, counter,
-            self.epoch, epochs, w.soup.zff_noise)
+        if w.tracer_tokens:
+            if self._zff_traced_work is None:
+                self._zff_traced_work = zff_traced.TracedBatchWork()
+            after, pairs, ops, crossed = self._zff_traced_work.run(
+                self.programs.reshape(-1), self.tokens.reshape(-1), zff.CPUS[w.language],
+                hashed, w.seed, counter, self.epoch, epochs, w.soup.zff_noise, w.lineage)
+            if w.lineage:
+                self.pending_lineage.append(np.packbits(crossed, axis=1, bitorder="little"))
+        else:
+            after, pairs, ops = self._zff_work.run(
+                self.programs.reshape(-1), zff.CPUS[w.language], hashed, w.seed, counter,
+                self.epoch, epochs, w.soup.zff_noise)
         if not hashed:
             self.reset_index += zff.draws_between(counter, after)
         self.epoch += epochs

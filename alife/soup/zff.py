@@ -215,6 +215,53 @@ def initial_soup(seed: int, randomness: str) -> tuple[np.ndarray, np.uint64]:
     return soup, state[0]
 
 
+@njit(cache=True, nogil=True)
+def replay_counters(counter: np.uint64, noise: float, out: np.ndarray, pairs: np.ndarray,
+                    used: np.ndarray) -> np.uint64:
+    """zff randomness: the stream's ``x`` at the start of ``len(out)`` successive batches, the
+    first starting at ``counter``, by replaying their pairing draws (no CPU runs) and skipping
+    their noise draws. Returns ``x`` after the last."""
+    state = np.empty(2, dtype=np.uint64)
+    state[0] = counter
+    state[1] = GOLDEN
+    for b in range(out.shape[0]):
+        out[b] = state[0]
+        n = draw_pairs(state, pairs, used)
+        state[0] += GOLDEN * np.uint64(np.int64(n * noise))
+    return state[0]
+
+
+class BatchPairs:
+    """The pairs any batch of a zff soup formed, redrawn from its seed (z80.md, "One batch"):
+    what lineage walks need, since pairings are not stored."""
+
+    def __init__(self, seed: int, randomness: str, noise: float) -> None:
+        self.seed = seed
+        self.hashed = randomness == "hash"
+        self.noise = noise
+        self._pairs = np.empty((MAX_PAIRS, 2), dtype=np.int64)
+        self._used = np.empty(CELLS, dtype=np.bool_)
+        self._counters = np.empty(0, dtype=np.uint64)  # x at the start of batches 0, 1, ...
+        self._next = stream_counter(seed, SOUP_BYTES) if not self.hashed else np.uint64(0)
+
+    def _counter(self, batch: int) -> np.uint64:
+        have = self._counters.shape[0]
+        if batch >= have:
+            more = np.empty(max(batch + 1 - have, have, 64), dtype=np.uint64)
+            self._next = replay_counters(self._next, self.noise, more, self._pairs, self._used)
+            self._counters = np.concatenate([self._counters, more])
+        return self._counters[batch]
+
+    def pairs(self, batch: int) -> np.ndarray:
+        """int64[n, 2]: batch ``batch``'s pairs (i drawn, j its neighbour), in drawing order."""
+        if self.hashed:
+            state = np.array([s_py(self.seed, 2 * batch + 1), 1], dtype=np.uint64)
+        else:
+            state = np.array([self._counter(batch), GOLDEN], dtype=np.uint64)
+        n = draw_pairs(state, self._pairs, self._used)
+        return self._pairs[:n].copy()
+
+
 class ZffSoup:
     """A zff soup: 640000 bytes, the draw counter, the batch count (our epoch)."""
 

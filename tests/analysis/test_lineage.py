@@ -231,3 +231,16 @@ def test_pairings_follow_the_ring_mode(epoch):
         assert partner.tolist() == [1, 0, 3, 2, 5, 4, 7, 6]
     else:  # (7, 0), (1, 2), (3, 4), (5, 6)
         assert partner.tolist() == [7, 2, 1, 4, 3, 6, 5, 0]
+
+
+def test_first_entry_keeps_the_registrys_program_size():
+    """A 16-byte registry (Z80, 8080 worlds) is read as such, not as 64-byte entries."""
+    from alife.measures.replicators import entry_dtype
+
+    entries = np.zeros(3, dtype=entry_dtype(16))
+    entries["program"][1] = 0x11
+    entries["score"] = [4, 13, 16]
+    entries["first_epoch"] = [5, 9, 7]
+    best = first_entry(entries, 12)
+    assert best["program"].tobytes() == bytes(16) and best["first_epoch"] == 7
+    assert first_entry(entries, 17) is None

@@ -96,7 +96,8 @@ BAD = {
     "a cubff language": (["--set", "language=bff"], "world key 'rules': 'zff' runs machine "
                          "code, not 'bff'"),
     "text that does not assemble": (["--set", "program=LD Q,1"], "cannot assemble 'LD Q,1'"),
-    "tracer tokens": (["--set", "tracer_tokens=true"], "z80 does not carry tracer tokens"),
+    "lineage without tokens": (["--set", "lineage=true"], "world key 'lineage': true needs "
+                               "tracer_tokens = true"),
     "unknown rules": (["--set", "rules=life"], "world key 'rules': 'life' is out of range; "
                       "accepted: one of cubff, zff"),
 }
