@@ -10,15 +10,16 @@ the first copier has **spread** (at least 1 % of the cells, 400, hold it; the Z8
 copier of ``experiments/zff_reproduction.py``, ``LD rr,nn`` then ``PUSH rr``; the 8080's
 stack walker, ``POP H; XTHL``, ``E1 E3`` side by side, the copier that takes over every 8080
 seed). Then it reads the tokens of every copier cell: how many of their bytes come from the
-initial soup and how many were made later, and the *origin* (the cell and batch a token was
-made in) that gave most of them. Last it finds what made that origin's bytes: it replays the
-soup to the batch before (untraced, same bytes), reruns that batch's pair holding the origin
-cell on the pure-Python CPU twin with the twin's provenance, and names the instruction that
-made each of the cell's bytes (a byte made from nothing, a return address or a register the
-reset set, is labelled with the instruction that wrote it, and copies carry the label;
-"noise" where no instruction made it: only the batch's noise can have). Rows go to
-``docs/results/zff_origins/<language>.csv`` (one per seed, merged across chunks) with each
-seed's machine, date and wall time beside it.
+initial soup and how many were made later, in how many cells (``origins``), and the *top
+origin*, the cell and batch whose new bytes the most copier bytes are copies of (how many of
+its bytes they are, and their share of all copier bytes). Last it finds what made that
+origin's bytes: it replays the soup to the batch before (untraced, same bytes), reruns that
+batch's pair holding the origin cell on the pure-Python CPU twin with the twin's provenance,
+and names the instruction that made each of those bytes (a byte made from nothing, a return
+address or a register the reset set, is labelled with the instruction that wrote it, and
+copies carry the label; "noise" where no instruction made it: only the batch's noise can).
+Rows go to ``docs/results/zff_origins/<language>.csv`` (one per seed, merged across chunks)
+with each seed's machine, date and wall time beside it.
 """
 
 from __future__ import annotations
@@ -50,7 +51,8 @@ SPREAD = 400  #: cells (1 % of 40,000) a copier must fill to have spread
 FIRST_LABEL = 1 << 20  #: labels of bytes the twin CPU made, above every provenance value
 FIELDS = ("seed", "copier", "spread_batch", "copier_cells", "top_copier_cell",
           "bytes_from_initial_soup", "bytes_made_later", "origins", "top_origin_cell",
-          "top_origin_batch", "top_origin_share", "made_by", "wall_s", "machine", "date")
+          "top_origin_batch", "top_origin_bytes", "top_origin_share", "made_by", "wall_s",
+          "machine", "date")
 
 
 def copier_cells(programs: np.ndarray, language: str) -> np.ndarray:
@@ -75,9 +77,10 @@ def world_of(language: str, seed: int) -> World:
                       {"seed": seed, "tracer_tokens": True})
 
 
-def makers(world: World, cell: int, batch: int) -> collections.Counter:
-    """What made cell ``cell``'s bytes in batch ``batch`` (0-based): per byte, the twin CPU's
-    last instruction writing a new byte there, or "noise" (module docstring)."""
+def makers(world: World, cell: int, batch: int) -> list[str]:
+    """What made each of cell ``cell``'s 16 bytes in batch ``batch`` (0-based), as the cell
+    stands after the CPUs ran: the twin CPU's instruction that made it, or "noise" (module
+    docstring; a byte the batch did not make is "noise" too, and no token names it)."""
     from alife.languages.cpu_provenance_twin import (
         i8080_slots,
         i8080_track,
@@ -93,10 +96,8 @@ def makers(world: World, cell: int, batch: int) -> collections.Counter:
     soup = Soup(plain).run(batch) if batch else Soup(plain)
     pairs = BatchPairs(world.seed, world.soup.zff_randomness, world.soup.zff_noise).pairs(batch)
     row = np.flatnonzero((pairs == cell).any(axis=1))
-    out: collections.Counter = collections.Counter()
     if not len(row):
-        out["noise"] = CELL_BYTES
-        return out
+        return ["noise"] * CELL_BYTES
     i, j = pairs[row[0]]
     tape = bytearray(np.concatenate([soup.programs[i], soup.programs[j]]).tobytes())
     z80 = world.language == "z80"
@@ -117,9 +118,7 @@ def makers(world: World, cell: int, batch: int) -> collections.Counter:
                 src[t] = FIRST_LABEL + len(made)
                 made[src[t]] = text
     half = 0 if i == cell else 1
-    for t in range(half * CELL_BYTES, (half + 1) * CELL_BYTES):
-        out[made.get(src[t], "noise")] += 1
-    return out
+    return [made.get(src[t], "noise") for t in range(half * CELL_BYTES, (half + 1) * CELL_BYTES)]
 
 
 def origins_of(language: str, seed: int, max_batches: int) -> dict:
@@ -135,21 +134,31 @@ def origins_of(language: str, seed: int, max_batches: int) -> dict:
     cells = np.flatnonzero(hits)
     tokens = soup.tokens[cells].ravel()
     made = token_epoch(tokens)
-    origin = np.stack([token_position(tokens) // CELL_BYTES, made], axis=1)[made > 0]
+    later = made > 0
+    position = token_position(tokens)[later]
+    stamp = made[later]
+    origin = np.stack([position // CELL_BYTES, stamp], axis=1)
     kinds, counts = np.unique(origin, axis=0, return_counts=True)
-    top = int(np.argmax(counts)) if len(counts) else None
     programs, n = np.unique(soup.programs[cells], axis=0, return_counts=True)
     row = {"seed": seed, "copier": _name(language), "spread_batch": soup.epoch,
            "copier_cells": len(cells),
            "top_copier_cell": programs[int(np.argmax(n))].tobytes().hex(" ").upper(),
-           "bytes_from_initial_soup": int((made == 0).sum()),
-           "bytes_made_later": int((made > 0).sum()), "origins": len(kinds)}
-    if top is not None:
-        cell, stamp = (int(v) for v in kinds[top])
-        by = makers(world, cell, stamp - 1)
-        row.update(top_origin_cell=cell, top_origin_batch=stamp - 1,
+           "bytes_from_initial_soup": int((~later).sum()),
+           "bytes_made_later": int(later.sum()), "origins": len(np.unique(origin[:, 0]))}
+    if len(counts):
+        top = int(np.argmax(counts))
+        cell, when = (int(v) for v in kinds[top])
+        labels = makers(world, cell, when - 1)
+        mine = (origin[:, 0] == cell) & (stamp == when)
+        by: collections.Counter = collections.Counter()
+        for p, k in zip(*np.unique(position[mine] % CELL_BYTES, return_counts=True),
+                        strict=True):
+            by[labels[p]] += int(k)
+        row.update(top_origin_cell=cell, top_origin_batch=when - 1,
+                   top_origin_bytes=len(np.unique(position[mine])),
                    top_origin_share=round(float(counts[top]) / len(tokens), 4),
-                   made_by="; ".join(f"{k} x{v}" for k, v in by.most_common()))
+                   made_by="; ".join(f"{k} ({100 * v / counts[top]:.0f} %)"
+                                     for k, v in by.most_common()))
     return row
 
 
@@ -200,16 +209,17 @@ def table(language: str, results: Path | None) -> str:
     rows = _read(results_path(language, results))
     if not rows:
         raise AlifeError(f"no rows for {language} yet: run it first")
-    head = ("seed", "spread at batch", "copier cells", "bytes from the initial soup / made later",
-            "top origin (cell, batch; share of copier bytes)", "made by")
+    head = ("seed", "spread at batch", "copier cells", "copier bytes: initial soup / made later",
+            "cells they were made in", "top origin: cell, batch (its bytes; share of copier "
+            "bytes)", "what made the top origin's bytes")
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for seed in sorted(rows):
         r = rows[seed]
-        origin = f"{r['top_origin_cell']}, {r['top_origin_batch']}; " \
-                 f"{100 * float(r['top_origin_share']):.1f} %" if r.get("top_origin_cell") else ""
+        origin = f"{r['top_origin_cell']}, {r['top_origin_batch']} ({r['top_origin_bytes']}; " \
+                 f"{100 * float(r['top_origin_share']):.1f} %)" if r.get("top_origin_cell") else ""
         lines.append(f"| {seed} | {r['spread_batch']} | {r['copier_cells']} | "
-                     f"{r['bytes_from_initial_soup']} / {r['bytes_made_later']} | {origin} | "
-                     f"{r['made_by']} |")
+                     f"{r['bytes_from_initial_soup']} / {r['bytes_made_later']} | "
+                     f"{r['origins']} | {origin} | {r['made_by']} |")
     return "\n".join(lines)
 
 
