@@ -30,6 +30,14 @@ from alife.languages.i8080 import (
     reset,
     step,
 )
+from alife.languages.register_provenance import (
+    exchange_word,
+    load_word,
+    push_created,
+    reset_slots,
+    store_word,
+    swap_slots,
+)
 
 SPH, SPL = 8, 9
 SLOTS = 10
@@ -50,27 +58,6 @@ def _rp(p: int, psw: bool) -> int:
     if p == 3:
         return A if psw else SPH
     return B + 2 * p
-
-
-@njit(inline="always", cache=True, nogil=True)
-def _store_word(st: np.ndarray, src: np.ndarray, addr: int, hi: int) -> None:
-    m = src.shape[0] - 1
-    src[addr & m] = st[P0 + hi + 1]
-    src[(addr + 1) & m] = st[P0 + hi]
-
-
-@njit(inline="always", cache=True, nogil=True)
-def _load_word(st: np.ndarray, src: np.ndarray, addr: int, hi: int) -> None:
-    m = src.shape[0] - 1
-    st[P0 + hi + 1] = src[addr & m]
-    st[P0 + hi] = src[(addr + 1) & m]
-
-
-@njit(inline="always", cache=True, nogil=True)
-def _push_created(st: np.ndarray, src: np.ndarray) -> None:
-    m = src.shape[0] - 1
-    src[(st[SP] - 2) & m] = CREATED
-    src[(st[SP] - 1) & m] = CREATED
 
 
 @njit(cache=True, nogil=True)
@@ -104,9 +91,9 @@ def track_step(tape: np.ndarray, st: np.ndarray, src: np.ndarray) -> None:
                 addr = np.int64(tape[(pc + 1) & m]) | (np.int64(tape[(pc + 2) & m]) << 8)
             if p == 2:  # SHLD / LHLD
                 if q == 0:
-                    _store_word(st, src, addr, H)
+                    store_word(st, P0, src, addr, H)
                 else:
-                    _load_word(st, src, addr, H)
+                    load_word(st, P0, src, addr, H)
             elif q == 0:  # STAX / STA
                 src[addr & m] = st[P0 + A]
             else:  # LDAX / LDA
@@ -119,7 +106,7 @@ def track_step(tape: np.ndarray, st: np.ndarray, src: np.ndarray) -> None:
     elif x == 3:
         if z == 1:
             if q == 0:  # POP
-                _load_word(st, src, sp, _rp(p, True))
+                load_word(st, P0, src, sp, _rp(p, True))
             elif p == 3:  # SPHL
                 st[P0 + SPH] = st[P0 + H]
                 st[P0 + SPL] = st[P0 + L]
@@ -127,34 +114,27 @@ def track_step(tape: np.ndarray, st: np.ndarray, src: np.ndarray) -> None:
             if y == 3:  # IN
                 st[P0 + A] = CREATED
             elif y == 4:  # XTHL
-                low = src[sp & m]
-                high = src[(sp + 1) & m]
-                _store_word(st, src, sp, H)
-                st[P0 + L] = low
-                st[P0 + H] = high
+                exchange_word(st, P0, src, sp, H)
             elif y == 5:  # XCHG
-                for a, b in ((D, H), (E, L)):
-                    t = st[P0 + a]
-                    st[P0 + a] = st[P0 + b]
-                    st[P0 + b] = t
+                swap_slots(st, P0, D, H)
+                swap_slots(st, P0, E, L)
         elif z == 4:  # Ccc
             if _condition(st, y):
-                _push_created(st, src)
+                push_created(st[SP], src)
         elif z == 5:
             if q == 0:  # PUSH
-                _store_word(st, src, sp - 2, _rp(p, True))
+                store_word(st, P0, src, sp - 2, _rp(p, True))
             else:  # CALL and the undocumented CALLs
-                _push_created(st, src)
+                push_created(st[SP], src)
         elif z == 7:  # RST
-            _push_created(st, src)
+            push_created(st[SP], src)
 
 
 @njit(cache=True, nogil=True)
 def reset_traced(st: np.ndarray) -> None:
     """``i8080_init``, every register byte :data:`CREATED`."""
     reset(st)
-    for k in range(SLOTS):
-        st[P0 + k] = CREATED
+    reset_slots(st, P0, SLOTS)
 
 
 @njit(cache=True, nogil=True)

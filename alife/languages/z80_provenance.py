@@ -21,6 +21,14 @@ import numpy as np
 from numba import njit
 
 from alife.languages.family import CREATED
+from alife.languages.register_provenance import (
+    exchange_word,
+    load_word,
+    push_created,
+    reset_slots,
+    store_word,
+    swap_slots,
+)
 from alife.languages.z80 import (
     A2,
     F2,
@@ -68,13 +76,6 @@ def _imm_word(tape: np.ndarray, at: int) -> int:
 
 
 @njit(inline="always", cache=True, nogil=True)
-def _swap(st: np.ndarray, a: int, b: int) -> None:
-    t = st[P0 + a]
-    st[P0 + a] = st[P0 + b]
-    st[P0 + b] = t
-
-
-@njit(inline="always", cache=True, nogil=True)
 def _rp(p: int) -> int:
     """High slot of BC DE HL SP (p 0..3)."""
     if p == 0:
@@ -92,30 +93,6 @@ def _rp2(p: int) -> int:
     return A if p == 3 else _rp(p)
 
 
-@njit(inline="always", cache=True, nogil=True)
-def _store_word(st: np.ndarray, src: np.ndarray, addr: int, hi: int) -> None:
-    """A 16-bit register (high slot ``hi``) written to ``addr``, low byte first."""
-    m = src.shape[0] - 1
-    src[addr & m] = st[P0 + hi + 1]
-    src[(addr + 1) & m] = st[P0 + hi]
-
-
-@njit(inline="always", cache=True, nogil=True)
-def _load_word(st: np.ndarray, src: np.ndarray, addr: int, hi: int) -> None:
-    m = src.shape[0] - 1
-    st[P0 + hi + 1] = src[addr & m]
-    st[P0 + hi] = src[(addr + 1) & m]
-
-
-@njit(inline="always", cache=True, nogil=True)
-def _push_created(st: np.ndarray, src: np.ndarray) -> None:
-    """A pushed return address: made by the CPU, not copied from the tape."""
-    m = src.shape[0] - 1
-    sp = st[SP]
-    src[(sp - 2) & m] = CREATED
-    src[(sp - 1) & m] = CREATED
-
-
 @njit(cache=True, nogil=True)
 def _track_ed(tape: np.ndarray, st: np.ndarray, src: np.ndarray, pc: int) -> None:
     """ED xx with the ED byte at ``pc``."""
@@ -129,9 +106,9 @@ def _track_ed(tape: np.ndarray, st: np.ndarray, src: np.ndarray, pc: int) -> Non
         elif z == 3:  # LD (nn),rr / LD rr,(nn)
             nn = _imm_word(tape, pc + 2)
             if q:
-                _load_word(st, src, nn, _rp(p))
+                load_word(st, P0, src, nn, _rp(p))
             else:
-                _store_word(st, src, nn, _rp(p))
+                store_word(st, P0, src, nn, _rp(p))
         elif z == 7:
             if y == 0:
                 st[P0 + SI] = st[P0 + A]
@@ -157,8 +134,8 @@ def _track_main(tape: np.ndarray, st: np.ndarray, src: np.ndarray, pc: int) -> N
     p, q = y >> 1, y & 1
     if x == 0:
         if z == 0 and y == 1:  # EX AF,AF'
-            _swap(st, A, A2)
-            _swap(st, F, F2)
+            swap_slots(st, P0, A, A2)
+            swap_slots(st, P0, F, F2)
         elif z == 1 and q == 0:  # LD rr,nn
             hi = _rp(p)
             st[P0 + hi + 1] = src[(pc + 1) & m]
@@ -174,9 +151,9 @@ def _track_main(tape: np.ndarray, st: np.ndarray, src: np.ndarray, pc: int) -> N
                 nn = _imm_word(tape, pc + 1)
                 if p == 2:  # LD (nn),HL / LD HL,(nn)
                     if q == 0:
-                        _store_word(st, src, nn, H)
+                        store_word(st, P0, src, nn, H)
                     else:
-                        _load_word(st, src, nn, H)
+                        load_word(st, P0, src, nn, H)
                 elif q == 0:  # LD (nn),A
                     src[nn & m] = st[P0 + A]
                 else:
@@ -197,10 +174,10 @@ def _track_main(tape: np.ndarray, st: np.ndarray, src: np.ndarray, pc: int) -> N
         sp = st[SP]
         if z == 1:
             if q == 0:  # POP rr
-                _load_word(st, src, sp, _rp2(p))
+                load_word(st, P0, src, sp, _rp2(p))
             elif p == 1:  # EXX
                 for k in range(B, L + 1):
-                    _swap(st, k, k + 8)
+                    swap_slots(st, P0, k, k + 8)
             elif p == 3:  # LD SP,HL
                 st[P0 + SPH] = st[P0 + H]
                 st[P0 + SPL] = st[P0 + L]
@@ -208,26 +185,22 @@ def _track_main(tape: np.ndarray, st: np.ndarray, src: np.ndarray, pc: int) -> N
             if y == 3:  # IN A,(n)
                 st[P0 + A] = CREATED
             elif y == 4:  # EX (SP),HL
-                low = src[sp & m]
-                high = src[(sp + 1) & m]
-                _store_word(st, src, sp, H)
-                st[P0 + L] = low
-                st[P0 + H] = high
+                exchange_word(st, P0, src, sp, H)
             elif y == 5:  # EX DE,HL
-                _swap(st, D, H)
-                _swap(st, E, L)
+                swap_slots(st, P0, D, H)
+                swap_slots(st, P0, E, L)
         elif z == 4:  # CALL cc,nn
             if _condition(st, y):
-                _push_created(st, src)
+                push_created(st[SP], src)
         elif z == 5:
             if q == 0:  # PUSH rr
-                _store_word(st, src, sp - 2, _rp2(p))
+                store_word(st, P0, src, sp - 2, _rp2(p))
             elif p == 0:  # CALL nn
-                _push_created(st, src)
+                push_created(st[SP], src)
             elif p == 2:
                 _track_ed(tape, st, src, pc)
         elif z == 7:  # RST
-            _push_created(st, src)
+            push_created(st[SP], src)
 
 
 @njit(inline="always", cache=True, nogil=True)
@@ -275,9 +248,9 @@ def _track_index(tape: np.ndarray, st: np.ndarray, src: np.ndarray, pc: int) -> 
             st[P0 + iz + 1] = src[(pc + 2) & m]
             st[P0 + iz] = src[(pc + 3) & m]
         elif op == 0x22:
-            _store_word(st, src, _imm_word(tape, pc + 2), iz)
+            store_word(st, P0, src, _imm_word(tape, pc + 2), iz)
         elif op == 0x2A:
-            _load_word(st, src, _imm_word(tape, pc + 2), iz)
+            load_word(st, P0, src, _imm_word(tape, pc + 2), iz)
         elif op == 0x23 or op == 0x2B or op == 0x24 or op == 0x2C or op == 0x25 \
                 or op == 0x2D or op == 0x34 or op == 0x35:
             pass
@@ -289,20 +262,16 @@ def _track_index(tape: np.ndarray, st: np.ndarray, src: np.ndarray, pc: int) -> 
             handled = False
     else:
         if op == 0xE1:
-            _load_word(st, src, sp, iz)
+            load_word(st, P0, src, sp, iz)
         elif op == 0xE5:
-            _store_word(st, src, sp - 2, iz)
+            store_word(st, P0, src, sp - 2, iz)
         elif op == 0xE9:
             pass
         elif op == 0xF9:
             st[P0 + SPH] = st[P0 + iz]
             st[P0 + SPL] = st[P0 + iz + 1]
         elif op == 0xE3:
-            low = src[sp & m]
-            high = src[(sp + 1) & m]
-            _store_word(st, src, sp, iz)
-            st[P0 + iz + 1] = low
-            st[P0 + iz] = high
+            exchange_word(st, P0, src, sp, iz)
         elif op == 0xCB:  # DDCB d op: the result also goes to r unless BIT or r = 6
             op3 = np.int64(tape[(pc + 3) & m])
             if (op3 >> 6) != 1 and (op3 & 7) != 6:
@@ -329,8 +298,7 @@ def track_step(tape: np.ndarray, st: np.ndarray, src: np.ndarray) -> None:
 def reset_traced(st: np.ndarray) -> None:
     """zff's reset, every register byte :data:`CREATED`."""
     reset(st)
-    for k in range(SLOTS):
-        st[P0 + k] = CREATED
+    reset_slots(st, P0, SLOTS)
 
 
 @njit(cache=True, nogil=True)

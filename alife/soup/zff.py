@@ -144,6 +144,15 @@ def noise_writes(pairs: int, noise: float) -> int:
     return int(pairs * noise)
 
 
+@njit(inline="always", cache=True, nogil=True)
+def key_draws(state: np.ndarray, hashed: bool, seed: np.uint64, batch: int, part: int) -> None:
+    """Hash randomness: point ``state`` at batch ``batch``'s pairing (``part`` 1) or noise
+    (``part`` 2) draws, ``H(S(2e + part) + a)``; zff's stream runs on untouched."""
+    if hashed:
+        state[0] = S(seed, np.uint64(2) * np.uint64(batch) + np.uint64(part))
+        state[1] = np.uint64(1)
+
+
 @njit(cache=True, nogil=True)
 def run_batches(soup: np.ndarray, cpu: int, hashed: bool, seed: np.uint64, counter: np.uint64,
                 first: int, batches: int, noise: float, pair_counts: np.ndarray,
@@ -157,14 +166,10 @@ def run_batches(soup: np.ndarray, cpu: int, hashed: bool, seed: np.uint64, count
     state[0] = counter
     state[1] = GOLDEN
     for b in range(batches):
-        e = np.uint64(first + b)
-        if hashed:
-            state[0] = S(seed, np.uint64(2) * e + np.uint64(1))
-            state[1] = np.uint64(1)
+        key_draws(state, hashed, seed, first + b, 1)
         n = draw_pairs(state, work_pairs, used)
         ops[b] = run_pairs(soup, work_pairs, n, pair_ops, tapes, states, cpu)
-        if hashed:
-            state[0] = S(seed, np.uint64(2) * e + np.uint64(2))
+        key_draws(state, hashed, seed, first + b, 2)
         add_noise(soup, state, np.int64(n * noise))
         pair_counts[b] = n
     return state[0]

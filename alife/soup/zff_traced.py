@@ -20,9 +20,18 @@ from alife.languages.i8080_provenance import TRACED_STATE_INTS as I8080_STATE_IN
 from alife.languages.i8080_provenance import run_i8080_traced
 from alife.languages.z80_provenance import TRACED_STATE_INTS as Z80_STATE_INTS
 from alife.languages.z80_provenance import run_z80_traced
-from alife.rng import S
 from alife.soup.tracer import make_token, with_value
-from alife.soup.zff import CELL_BYTES, CELLS, GOLDEN, MAX_PAIRS, STEPS, Z80, _draw, draw_pairs
+from alife.soup.zff import (
+    CELL_BYTES,
+    CELLS,
+    GOLDEN,
+    MAX_PAIRS,
+    STEPS,
+    Z80,
+    _draw,
+    draw_pairs,
+    key_draws,
+)
 
 STATE_INTS = max(Z80_STATE_INTS, I8080_STATE_INTS)
 TAPE = 2 * CELL_BYTES
@@ -107,16 +116,12 @@ def run_batches_traced(soup: np.ndarray, tokens: np.ndarray, crossed: np.ndarray
     record = crossed.shape[0] > 0
     no_bits = np.zeros(0, dtype=np.uint8)
     for b in range(batches):
-        e = np.uint64(first + b)
-        if hashed:
-            state[0] = S(seed, np.uint64(2) * e + np.uint64(1))
-            state[1] = np.uint64(1)
+        key_draws(state, hashed, seed, first + b, 1)
         n = draw_pairs(state, work_pairs, used)
         ops[b] = run_pairs_traced(soup, tokens, work_pairs, n, pair_ops, tapes, states, srcs,
                                   tins, cpu, first + b + 1, crossed[b] if record else no_bits,
                                   record)
-        if hashed:
-            state[0] = S(seed, np.uint64(2) * e + np.uint64(2))
+        key_draws(state, hashed, seed, first + b, 2)
         add_noise_traced(soup, tokens, state, np.int64(n * noise), first + b + 1)
         pair_counts[b] = n
     return state[0]
