@@ -268,6 +268,8 @@ class History:
         modes = None
         if "modes" in c:
             length = _scalar(c["modes_len"][slot])
+            if isinstance(length, int) and length > c["modes"].shape[1] and self.file.swmr_mode:
+                c["modes"].refresh()  # a live file: the writer grew it since our last refresh
             if not isinstance(length, int) or not 0 <= length <= c["modes"].shape[1]:
                 raise self._corrupt(f"its checkpoint's modes_len is {length!r}; accepted: 0.."
                                     f"{c['modes'].shape[1]}")
