@@ -27,6 +27,7 @@ import functools
 import os
 import re
 import socket
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, TypeVar
@@ -415,6 +416,11 @@ def resume_lock(path: Path) -> Iterator[None]:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError as exc:
             holder = _read_pid(fd)
+            for _ in range(50):  # the holder writes its pid just after locking: wait for it
+                if holder or exc.errno not in (errno.EWOULDBLOCK, errno.EAGAIN, errno.EACCES):
+                    break
+                time.sleep(0.01)
+                holder = _read_pid(fd)
             os.close(fd)
             if exc.errno not in (errno.EWOULDBLOCK, errno.EAGAIN, errno.EACCES):
                 raise AlifeError(f"cannot resume {str(path)!r}: cannot lock {str(lock)!r}: "
