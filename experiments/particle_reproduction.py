@@ -122,17 +122,11 @@ def self_application(args: argparse.Namespace) -> dict:
             "share_curve": (counts / total).tolist(), "total": total}
 
 
-def robustness(args: argparse.Namespace) -> dict:
-    """Row 3: trained fixpoints plus noise 10^-k; self-applications as a fixpoint / to vergence."""
-    fix = []
-    for seed in range(args.seeds):
-        w, _ = P.self_train(P.random_particles(args.particles, seed=seed), args.train_steps)
-        fix.append(w[P.classify(w) == P.FIXPOINT])
-    fixpoints = np.concatenate(fix)
+def _noise_levels(fixpoints: np.ndarray, cap: int, stream: int) -> list[dict]:
+    """Every noise level on ``fixpoints``: self-applications as a fixpoint and to vergence."""
     rows = []
-    cap = args.applications
     for k, std in enumerate(NOISE_LEVELS):
-        w = P.add_noise(fixpoints, std, seed=k, generation=0)
+        w = P.add_noise(fixpoints, std, seed=stream + k, generation=0)
         as_fixpoint = np.full(len(w), cap)
         to_vergence = np.full(len(w), cap)
         still_fix = np.ones(len(w), dtype=bool)
@@ -154,7 +148,22 @@ def robustness(args: argparse.Namespace) -> dict:
                      "median_to_vergence": float(np.median(to_vergence)),
                      "reached_vergence": float((to_vergence < cap).mean()),
                      "census_after": final})
-    return {"fixpoints": len(fixpoints), "cap": cap, "levels": rows}
+    return rows
+
+
+def robustness(args: argparse.Namespace) -> dict:
+    """Row 3: trained fixpoints plus noise 10^-k; self-applications as a fixpoint / to vergence.
+    The same protocol on as many copies of the exact hand-built fixpoint (the paper's)."""
+    fix = []
+    for seed in range(args.seeds):
+        w, _ = P.self_train(P.random_particles(args.particles, seed=seed), args.train_steps)
+        fix.append(w[P.classify(w) == P.FIXPOINT])
+    fixpoints = np.concatenate(fix)
+    exact = np.tile(P.identity_fixpoint(1.0), (len(fixpoints), 1))
+    cap = args.applications
+    return {"fixpoints": len(fixpoints), "cap": cap,
+            "levels": _noise_levels(fixpoints, cap, 0),
+            "exact_levels": _noise_levels(exact, cap, 1000)}
 
 
 def small_soups(args: argparse.Namespace) -> list[dict]:
@@ -251,6 +260,15 @@ def table(r: dict, args: argparse.Namespace) -> str:
                 f"{row['fixpoint_after_noise']:.0%}; median self-applications as fixpoint "
                 f"{row['median_as_fixpoint']:.0f}, to zero/divergence "
                 f"{row['median_to_vergence']:.0f} (cap {rb['cap']}) |")
+    for row in rb.get("exact_levels", []):
+        if row["noise"] in (0.0, 1e-1, 1e-3, 1e-5, 1e-7, 1e-9):
+            noise = "no noise" if row["noise"] == 0 else f"noise {row['noise']:.0e}"
+            lines.append(
+                f"| {noise} on {rb['fixpoints']} copies of the exact hand-built fixpoint "
+                f"(v = (1, 0, 0, 0)), then self-application | (a plot; the paper's protocol) | "
+                f"still a fixpoint: {row['fixpoint_after_noise']:.0%}; median "
+                f"self-applications as fixpoint {row['median_as_fixpoint']:.0f}, to "
+                f"zero/divergence {row['median_to_vergence']:.0f} (cap {rb['cap']}) |")
     for s in r["small_soups"]:
         c = s["mean_census"]
         paper = "-" if "no replacement" in s["setting"] else "mostly non-zero fixpoints"
@@ -298,15 +316,18 @@ def figures(r: dict, out: Path, args: argparse.Namespace) -> None:
            title="repeated self-application")
     ax.legend(fontsize=8)
     ax = axes[2]
-    levels = r["robustness"]["levels"]
-    levels = [row for row in levels if row["noise"] > 0]
-    x = [row["noise"] for row in levels]
-    ax.plot(x, [row["median_as_fixpoint"] for row in levels], "o-", label="as fixpoint")
-    ax.plot(x, [row["median_to_vergence"] for row in levels], "s-", label="to zero/divergence")
+    for key, who, colour in (("levels", "trained", "C0"), ("exact_levels", "exact", "C3")):
+        levels = [row for row in r["robustness"].get(key, []) if row["noise"] > 0]
+        x = [row["noise"] for row in levels]
+        ax.plot(x, [row["median_as_fixpoint"] for row in levels], "o-", color=colour,
+                label=f"{who}: as fixpoint")
+        ax.plot(x, [row["median_to_vergence"] for row in levels], "s--", color=colour,
+                label=f"{who}: to zero/divergence")
     ax.set_xscale("log")
     ax.set(xlabel="noise std", ylabel="median self-applications",
-           title=f"robustness of {r['robustness']['fixpoints']} trained fixpoints")
-    ax.legend()
+           title=f"robustness: {r['robustness']['fixpoints']} trained fixpoints\n"
+                 "and as many noisy copies of the exact one")
+    ax.legend(fontsize=7)
     fig.tight_layout()
     save_figure(fig, out, "particles_single", {"n": args.particles, "seeds": args.seeds})
     plt.close(fig)

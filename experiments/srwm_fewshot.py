@@ -32,8 +32,9 @@ from alife.cli.script import run_script
 from alife.errors import AlifeError
 from alife.viz.figures import save_figure
 
-MODEL_NAMES = ("srwm", "fake_sr", "lstm", "delta")
-LABELS = {"srwm": "SRWM", "fake_sr": "fake SR", "lstm": "LSTM", "delta": "Delta Net"}
+MODEL_NAMES = ("proto", "srwm", "fake_sr", "lstm", "delta")
+LABELS = {"srwm": "SRWM", "fake_sr": "fake SR", "lstm": "LSTM", "delta": "Delta Net",
+          "proto": "prototypical net (same encoder; a ceiling)"}
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -183,7 +184,7 @@ def plot_selfmod(run: dict, out: Path) -> None:
 def plot_curves(runs: list[dict], k: int, out: Path) -> None:
     """Training query accuracy against steps for every model and seed of one K."""
     fig, ax = plt.subplots(figsize=(5.5, 3.6))
-    colours = {"srwm": "C0", "fake_sr": "C1", "lstm": "C2", "delta": "C3"}
+    colours = {"srwm": "C0", "fake_sr": "C1", "lstm": "C2", "delta": "C3", "proto": "C4"}
     for r in runs:
         if r["k_shot"] != k:
             continue

@@ -34,17 +34,25 @@ from alife.games.soup_game import (
     species_game,
     species_game_series,
 )
+from alife.games.spinning_top import (
+    FictitiousRun,
+    Profile,
+    fixed_memory_fictitious_play,
+    layered_cycle_game,
+    spinning_top_profile,
+)
 from alife.games.summary import game_summary, significant_cells
+from alife.games.tables import blotto_allocations, blotto_table, kuhn_table
 
 __all__ = [
-    "EmpiricalGame", "ReplicatorFit", "alpharank", "bootstrap", "cyclic_fraction",
-    "effective_diversity", "elo_predictions", "elo_ratings", "elo_residual", "exact_game",
-    "exploitability", "first_mover_advantage", "fixation_probabilities", "game_from_outcomes",
-    "relative_population_performance",
-    "game_summary",
-    "hodge_decomposition", "hodge_rating", "interaction_outcomes", "nash", "nash_averaged_skill",
-    "nash_clusters", "outcomes_from_function", "replicator_fit", "replicator_trajectory", "schur",
-    "schur_embedding", "schur_moduli", "significant_cells", "soup_species_game",
-    "species_frequencies", "species_game", "species_game_series", "support", "three_cycles",
-    "transition_matrix", "win_rate_game",
+    "EmpiricalGame", "FictitiousRun", "Profile", "ReplicatorFit", "alpharank",
+    "blotto_allocations", "blotto_table", "bootstrap", "cyclic_fraction", "effective_diversity",
+    "elo_predictions", "elo_ratings", "elo_residual", "exact_game", "exploitability",
+    "first_mover_advantage", "fixation_probabilities", "fixed_memory_fictitious_play",
+    "game_from_outcomes", "game_summary", "hodge_decomposition", "hodge_rating",
+    "interaction_outcomes", "kuhn_table", "layered_cycle_game", "nash", "nash_averaged_skill",
+    "nash_clusters", "outcomes_from_function", "relative_population_performance", "replicator_fit",
+    "replicator_trajectory", "schur", "schur_embedding", "schur_moduli", "significant_cells",
+    "soup_species_game", "species_frequencies", "species_game", "species_game_series",
+    "spinning_top_profile", "support", "three_cycles", "transition_matrix", "win_rate_game",
 ]

@@ -13,8 +13,10 @@ to learn, and held-out accuracy stays low (docs/readme/srwm.md).
 
 Models share an encoder (a tiny conv net on the 8x8 image), an input projection of
 (image code, one-hot label) and a linear read-out; they differ in the sequence core: ``srwm``
-(SRWMNet), ``fake_sr`` (the same network with W_t = W_0) or ``lstm`` (one LSTM layer whose width
-is chosen to match the SRWM core's parameter count).
+(SRWMNet), ``fake_sr`` (the same network with W_t = W_0), ``lstm`` (one LSTM layer whose width
+is chosen to match the SRWM core's parameter count) or ``delta`` (a Delta Net). ``proto`` is a
+prototypical network (Snell et al. 2017) on the same encoder: no sequence core, each query named
+by its nearest class mean of support codes; a learned ceiling beside the raw-pixel 1-NN.
 """
 
 from __future__ import annotations
@@ -34,7 +36,7 @@ try:
 except ImportError as exc:  # pragma: no cover - srwm raised already
     raise AlifeError("alife.neural.fewshot needs torch: pip install alife[neural]") from exc
 
-MODELS = ("srwm", "fake_sr", "lstm", "delta")
+MODELS = ("srwm", "fake_sr", "lstm", "delta", "proto")
 BLOCKS = ("y", "k", "q", "beta")  #: SRWM row blocks, in order
 
 
@@ -206,6 +208,9 @@ class FewShotModel(nn.Module):
         super().__init__()
         self.config, self.n_way = config, n_way
         self.encoder = ConvEncoder(config.d_model)
+        if config.core == "proto":  # Snell et al. 2017: the encoder alone, no sequence core
+            self.core = nn.Identity()
+            return
         self.embed = nn.Linear(config.d_model + n_way + 1, config.d_model)
         if config.core == "lstm":
             srwm_params = count_parameters(SRWMNet(config.srwm()))
@@ -225,6 +230,10 @@ class FewShotModel(nn.Module):
                 record: bool = False) -> tuple[Tensor, list[Tensor] | None]:
         """Logits float[T, B, N] for an episode batch; the SRWM's W_t history if ``record``."""
         code = self.encoder(ep.images)
+        if self.config.core == "proto":
+            if freeze_from is not None or record:
+                raise AlifeError("freeze_from and record apply to the SRWM cores only")
+            return prototype_logits(code, ep.label_in[:ep.n_support], self.n_way), None
         onehot = nn.functional.one_hot(ep.label_in, self.n_way + 1).to(code.dtype)
         h = self.embed(torch.cat([code, onehot], dim=-1))
         if isinstance(self.core, nn.LSTM):
@@ -234,6 +243,20 @@ class FewShotModel(nn.Module):
             return self.head(out), None
         out, _, history = self.core(h, freeze_from=freeze_from, record=record)
         return self.head(out), history
+
+
+def prototype_logits(code: Tensor, support_labels: Tensor, n_way: int) -> Tensor:
+    """Prototypical-network logits (Snell et al. 2017): a query's logit for label j is minus its
+    squared Euclidean distance to the mean code of label j's support images. ``code``:
+    float[T, B, D] with the S = len(support_labels) support steps first; returns float[T, B, N]
+    with zeros on the support steps (only queries are scored)."""
+    n_support = support_labels.shape[0]
+    onehot = nn.functional.one_hot(support_labels, n_way).to(code.dtype)  # [S, B, N]
+    sums = torch.einsum("sbn,sbd->bnd", onehot, code[:n_support])
+    protos = sums / onehot.sum(0).clamp_min(1.0)[..., None]  # [B, N, D]
+    query = code[n_support:]  # [Q, B, D]
+    dist = ((query[:, :, None, :] - protos[None]) ** 2).sum(-1)  # [Q, B, N]
+    return torch.cat([code.new_zeros(n_support, code.shape[1], n_way), -dist])
 
 
 def query_loss_accuracy(logits: Tensor, ep: Episodes) -> tuple[Tensor, Tensor]:

@@ -277,7 +277,8 @@ def test_script_smoke(tmp_path: Path) -> None:
         capture_output=True, text=True, cwd=tmp_path, timeout=120)
     assert out.returncode == 0, out.stderr
     results = json.loads((tmp_path / "srwm_fewshot.json").read_text())
-    assert {r["model"] for r in results["runs"]} == {"srwm", "fake_sr", "lstm", "delta"}
+    assert {r["model"] for r in results["runs"]} == {"proto", "srwm", "fake_sr", "lstm",
+                                                     "delta"}
     assert "| srwm |" in (tmp_path / "srwm_fewshot_table.md").read_text()
     assert list(tmp_path.glob("srwm_selfmod_*.png"))
     assert all(r["train_config"]["max_train_shot"] == 5 for r in results["runs"])
@@ -290,3 +291,18 @@ def test_script_smoke(tmp_path: Path) -> None:
     bad = subprocess.run([sys.executable, str(SCRIPT), "--shots", "0"], capture_output=True,
                          text=True, cwd=tmp_path, timeout=60)
     assert bad.returncode == 2 and "error" in bad.stderr and "Traceback" not in bad.stderr
+
+
+def test_prototype_logits_are_minus_squared_distances_to_class_means() -> None:
+    """Two labels, one episode: supports (label 0) at 0 and 2, (label 1) at 10; a query at 4 is
+    4 - 1 = 3 from label 0's mean and 6 from label 1's: logits -9 and -36 (Snell et al. 2017)."""
+    from alife.neural.fewshot import prototype_logits
+
+    code = torch.tensor([[[0.0]], [[2.0]], [[10.0]], [[4.0]]])  # [T=4, B=1, D=1]
+    labels = torch.tensor([[0], [0], [1]])
+    logits = prototype_logits(code, labels, 2)
+    assert logits.shape == (4, 1, 2)
+    assert logits[:3].abs().sum() == 0
+    assert logits[3, 0].tolist() == [-9.0, -36.0]
+    model = FewShotModel(ModelConfig(core="proto"), 5)
+    assert count_parameters(model) == count_parameters(model.encoder)
